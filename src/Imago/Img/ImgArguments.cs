@@ -68,7 +68,14 @@ internal static class ImgArguments
 
         try
         {
-            return ImageCreateOptions.Parse(text) with { Compress = compress };
+            var options = ImageCreateOptions.Parse(text) with { Compress = compress };
+            if (options.ClusterSize is { } size && (size < 512 || size > 2 << 20 || (size & (size - 1)) != 0))
+            {
+                throw new ImageFormatException(ImageErrorKind.InvalidOption,
+                    "Cluster size must be a power of two between 512 and 2048k");
+            }
+
+            return options;
         }
         catch (OverflowException)
         {
