@@ -12,8 +12,12 @@ internal sealed class RawImageWriter : IDiskImageWriter
     /// <summary>qemu-img convert's default sparse size (-S 4k), also the usual file system block.</summary>
     public const int SparseUnit = 4096;
 
+    /// <summary>How much written data may pile up before writeback is started for it.</summary>
+    private const long WritebackInterval = 32L << 20;
+
     private readonly SafeFileHandle _handle;
     private long _nextOffset;
+    private long _writebackStart;
 
     private RawImageWriter(SafeFileHandle handle, long virtualSize)
     {
@@ -73,6 +77,12 @@ internal sealed class RawImageWriter : IDiskImageWriter
         if (runStart >= 0)
         {
             await RandomAccess.WriteAsync(_handle, data[runStart..], offset + runStart, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (_nextOffset - _writebackStart >= WritebackInterval)
+        {
+            PosixFile.StartWriteback(_handle, _writebackStart, _nextOffset - _writebackStart);
+            _writebackStart = _nextOffset;
         }
     }
 
