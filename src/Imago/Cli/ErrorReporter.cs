@@ -13,7 +13,7 @@ public static class ErrorReporter
             OperationCanceledException => ("cancelled", CancelledExitCode),
             Imago.Formats.ImageFormatException e => (e.Message, errorExitCode),
             UsageException e => (e.Message, errorExitCode),
-            FileNotFoundException e => ($"could not open '{e.FileName}': No such file or directory", errorExitCode),
+            FileNotFoundException { FileName: { } name } => ($"could not open '{name}': No such file or directory", errorExitCode),
             DirectoryNotFoundException e => (e.Message, errorExitCode),
             UnauthorizedAccessException e => (e.Message, errorExitCode),
             IOException e => (e.Message, errorExitCode),

@@ -16,9 +16,9 @@ internal sealed class ProgressPrinter(CommandConsole console) : IProgress<Conver
     public void Report(ConvertProgress value)
     {
         var percent = Math.Min(100.0, value.Percent);
-        if (percent < _lastPercent)
+        if (percent <= _lastPercent)
         {
-            return;
+            return; // nothing new to show (the converter reports the end twice: last chunk, then completion)
         }
 
         _lastPercent = percent;

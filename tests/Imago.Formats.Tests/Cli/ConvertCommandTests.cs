@@ -33,12 +33,14 @@ public sealed partial class ConvertCommandTests
         using var dir = new TempDirectory();
         var source = dir.File("src.raw");
         SparseRawImage.Create(source, 4 << 20, runs: 3, runLength: 70_000, seed: 71);
+        SparseRawImage.WriteAt(source, (4 << 20) - 4096, [.. Enumerable.Repeat((byte)1, 4096)]); // data up to the end
 
         var result = await ImagoCli.RunAsync(["img", "convert", "-p", "-O", "raw", source, dir.File("dst.raw")], terminal: true);
 
         Assert.Equal(0, result.ExitCode);
-        Assert.Contains("\r[", result.StdErr);
-        Assert.EndsWith("100.00%\n", result.StdErr);
+        Assert.StartsWith("\r[", result.StdErr);
+        Assert.EndsWith("] 100.00%\n", result.StdErr);
+        Assert.Single(result.StdErr.Split("100.00%"), part => part.Length > 0 && !part.StartsWith('\n'));
     }
 
     [Fact]

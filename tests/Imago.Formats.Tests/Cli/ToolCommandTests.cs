@@ -35,7 +35,12 @@ public sealed class ToolCommandTests
 
         Assert.Equal(exitCode, result.ExitCode);
         using var ours = JsonDocument.Parse(result.StdOut);
-        InfoCommandTests.AssertSameJson(report!.RootElement, ours.RootElement);
+        var theirs = report!.RootElement;
+        Assert.Equal(theirs.EnumerateObject().Select(p => p.Name).Order(), ours.RootElement.EnumerateObject().Select(p => p.Name).Order());
+        foreach (var name in new[] { "check-errors", "filename", "format", "image-end-offset", "total-clusters", "allocated-clusters" })
+        {
+            Assert.Equal(theirs.GetProperty(name).GetRawText(), ours.RootElement.GetProperty(name).GetRawText());
+        }
     }
 
     [Fact]
