@@ -57,6 +57,28 @@ public sealed class ImageConverterTests
     }
 
     [Fact]
+    public async Task Reads_run_in_parallel_within_the_buffer_bound_and_writes_stay_in_order()
+    {
+        using var dir = new TempDirectory();
+        var source = dir.File("src.raw");
+        SparseRawImage.Create(source, 16 << 20, runs: 0, runLength: 0, seed: 0);
+        var data = new byte[12 << 20];
+        new Random(15).NextBytes(data);
+        SparseRawImage.WriteAt(source, 2 << 20, data);
+
+        await using var image = new RecordingDiskImage(await DiskImages.OpenAsync(source, ImageFormat.Raw), slowAndShuffled: true);
+        var writer = new OrderCheckingWriter(await DiskImages.CreateAsync(dir.File("dst.raw"), ImageFormat.Raw, image.VirtualSize));
+        await using (writer)
+        {
+            await ImageConverter.ConvertAsync(image, writer, options: new ConvertOptions { ChunkSize = 128 << 10, ReadAhead = 6 });
+        }
+
+        Assert.InRange(image.MaxInFlight, 2, 6);
+        Assert.Equal(12 << 20, writer.BytesWritten);
+        Assert.True(QemuImg.Compare(source, "raw", dir.File("dst.raw"), "raw"));
+    }
+
+    [Fact]
     public async Task Progress_rises_monotonically_to_the_virtual_size()
     {
         using var dir = new TempDirectory();
@@ -137,6 +159,32 @@ public sealed class ImageConverterTests
 
         // From offset 1000 the unit boundaries fall at buffer positions 3096 and 7192.
         Assert.Equal([(0, 3096), (7192, 10_000 - 7192)], ImageConverter.FindNonZeroRuns(apart, 1000, 4096));
+    }
+
+    /// <summary>Fails the test if the converter ever writes out of order.</summary>
+    private sealed class OrderCheckingWriter(IDiskImageWriter inner) : IDiskImageWriter
+    {
+        private long _end;
+
+        public long BytesWritten { get; private set; }
+
+        public ImageFormat Format => inner.Format;
+
+        public long VirtualSize => inner.VirtualSize;
+
+        public int Granularity => inner.Granularity;
+
+        public ValueTask WriteAsync(long offset, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
+        {
+            Assert.True(offset >= _end, $"write at {offset} after a write ending at {_end}");
+            _end = offset + data.Length;
+            BytesWritten += data.Length;
+            return inner.WriteAsync(offset, data, cancellationToken);
+        }
+
+        public ValueTask CompleteAsync(CancellationToken cancellationToken = default) => inner.CompleteAsync(cancellationToken);
+
+        public ValueTask DisposeAsync() => inner.DisposeAsync();
     }
 
     /// <summary>Reports on the caller's thread, in order (Progress&lt;T&gt; would post to the thread pool).</summary>
