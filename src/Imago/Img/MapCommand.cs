@@ -52,6 +52,12 @@ internal sealed class MapCommand : ICommand
                 first = false;
             }
 
+            if (json && first)
+            {
+                // qemu-img prints one empty, absent entry for a zero-length disk.
+                output.Append(JsonEntry(new DiskExtent(0, 0, Present: false, Zero: false, Data: false)));
+            }
+
             output.Append(json ? "]\n" : "");
             await console.Out.WriteAsync(output.ToString()).ConfigureAwait(false);
         }

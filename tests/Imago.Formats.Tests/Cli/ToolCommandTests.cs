@@ -124,6 +124,19 @@ public sealed class ToolCommandTests
         Assert.Equal(QemuImg.Run("map", "-f", "raw", "--output", output, path).EnsureSuccess("qemu-img map").StdOut, result.StdOut);
     }
 
+    [Fact]
+    public async Task Map_of_an_empty_disk_prints_what_qemu_img_prints()
+    {
+        using var dir = new TempDirectory();
+        var path = dir.File("empty.raw");
+        await File.WriteAllBytesAsync(path, []);
+
+        var result = await ImagoCli.RunAsync("img", "map", "-f", "raw", "--output=json", path);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(QemuImg.Run("map", "-f", "raw", "--output=json", path).EnsureSuccess("qemu-img map").StdOut, result.StdOut);
+    }
+
     /// <summary>Needs the qcow2 reader.</summary>
     [Fact]
     public async Task Map_json_prints_what_qemu_img_prints_for_qcow2()
