@@ -90,7 +90,7 @@ public static class ImageConverter
         ConvertOptions? options = null, CancellationToken cancellationToken = default)
     {
         var fullPath = Path.GetFullPath(destinationPath);
-        var temporary = $"{fullPath}.tmp-{Guid.NewGuid():N}"[..(fullPath.Length + 13)];
+        var temporary = $"{fullPath}.tmp-{Guid.NewGuid().ToString("N")[..8]}";
         try
         {
             var writer = await DiskImages.CreateAsync(temporary, format, source.VirtualSize, createOptions, cancellationToken).ConfigureAwait(false);
