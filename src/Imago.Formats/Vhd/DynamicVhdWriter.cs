@@ -86,11 +86,8 @@ internal sealed class DynamicVhdWriter : IDiskImageWriter
 
             if (length == _blockSize)
             {
-                // A whole block in one piece: store it straight from the caller's memory.
-                if (!ZeroDetector.IsAllZero(chunk.Span))
-                {
-                    await StoreBlockAsync(block, chunk, cancellationToken).ConfigureAwait(false);
-                }
+                // A whole block in one piece: store it straight from the caller's memory (nothing if all zero).
+                await StoreBlockAsync(block, chunk, cancellationToken).ConfigureAwait(false);
 
                 _openBlock = -1;
             }
@@ -169,11 +166,41 @@ internal sealed class DynamicVhdWriter : IDiskImageWriter
         _openBlockHasData = false;
     }
 
+    /// <summary>
+    /// Appends a block: its all-ones bitmap, then its non-zero 4 KiB runs. Zero runs inside the block are not
+    /// written, so they stay holes (they read as zeros, like qemu's partly written blocks). A block that is
+    /// all zero is not allocated at all.
+    /// </summary>
     private async ValueTask StoreBlockAsync(long block, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
-        var offset = _nextBlockOffset;
-        await RandomAccess.WriteAsync(_file, [_bitmap, data], offset, cancellationToken).ConfigureAwait(false);
-        _bat[block] = checked((uint)(offset / VhdConstants.SectorSize));
-        _nextBlockOffset = offset + _bitmap.Length + _blockSize;
+        var bitmapOffset = _nextBlockOffset;
+        var dataOffset = bitmapOffset + _bitmap.Length;
+        var bitmapWritten = false;
+        var position = 0;
+        while (NonZeroRuns.Next(data.Span, dataOffset, position, out var start, out var end))
+        {
+            if (!bitmapWritten && start == 0)
+            {
+                await RandomAccess.WriteAsync(_file, [_bitmap, data[..end]], bitmapOffset, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                if (!bitmapWritten)
+                {
+                    await RandomAccess.WriteAsync(_file, _bitmap, bitmapOffset, cancellationToken).ConfigureAwait(false);
+                }
+
+                await RandomAccess.WriteAsync(_file, data[start..end], dataOffset + start, cancellationToken).ConfigureAwait(false);
+            }
+
+            bitmapWritten = true;
+            position = end;
+        }
+
+        if (bitmapWritten)
+        {
+            _bat[block] = checked((uint)(bitmapOffset / VhdConstants.SectorSize));
+            _nextBlockOffset = dataOffset + _blockSize;
+        }
     }
 }

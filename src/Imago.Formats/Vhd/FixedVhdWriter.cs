@@ -1,4 +1,3 @@
-using Imago.Formats.IO;
 using Microsoft.Win32.SafeHandles;
 
 namespace Imago.Formats.Vhd;
@@ -9,9 +8,6 @@ namespace Imago.Formats.Vhd;
 /// </summary>
 internal sealed class FixedVhdWriter : IDiskImageWriter
 {
-    /// <summary>Zero detection unit: a file system block, so every all-zero block stays a hole.</summary>
-    private const int ZeroUnit = 4096;
-
     private readonly SafeFileHandle _file;
     private readonly VhdFooter _footer;
     private long _writtenUpTo;
@@ -50,31 +46,12 @@ internal sealed class FixedVhdWriter : IDiskImageWriter
         WriterRange.Check(offset, data.Length, _writtenUpTo, VirtualSize, _completed);
         _writtenUpTo = offset + data.Length;
 
-        // Write each run of non-zero units with one call; skip the zero units.
+        // Write each run of non-zero 4 KiB units with one call; zero units stay holes.
         var position = 0;
-        while (position < data.Length)
+        while (NonZeroRuns.Next(data.Span, offset, position, out var start, out var end))
         {
-            var unitEnd = NextUnitEnd(offset + position, data.Length - position);
-            if (ZeroDetector.IsAllZero(data.Span.Slice(position, unitEnd)))
-            {
-                position += unitEnd;
-                continue;
-            }
-
-            var runEnd = position + unitEnd;
-            while (runEnd < data.Length)
-            {
-                var next = NextUnitEnd(offset + runEnd, data.Length - runEnd);
-                if (ZeroDetector.IsAllZero(data.Span.Slice(runEnd, next)))
-                {
-                    break;
-                }
-
-                runEnd += next;
-            }
-
-            await RandomAccess.WriteAsync(_file, data[position..runEnd], offset + position, cancellationToken).ConfigureAwait(false);
-            position = runEnd;
+            await RandomAccess.WriteAsync(_file, data[start..end], offset + start, cancellationToken).ConfigureAwait(false);
+            position = end;
         }
     }
 
@@ -97,8 +74,4 @@ internal sealed class FixedVhdWriter : IDiskImageWriter
         _file.Dispose();
         return ValueTask.CompletedTask;
     }
-
-    /// <summary>Bytes from <paramref name="offset"/> to the end of its zero-detection unit, capped at <paramref name="available"/>.</summary>
-    private static int NextUnitEnd(long offset, int available) =>
-        (int)Math.Min(available, ZeroUnit - offset % ZeroUnit);
 }
