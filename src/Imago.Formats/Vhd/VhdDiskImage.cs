@@ -82,9 +82,9 @@ internal sealed class VhdDiskImage : IDiskImage
     }
 
     /// <summary>
-    /// Extents as qemu-img map reports them for vpc: a fixed disk is all data at its own offset; in a dynamic
-    /// disk each allocated block is one data extent (blocks are never contiguous in the file because a bitmap
-    /// separates them) and runs of unallocated blocks read as zero.
+    /// Extents as qemu-img map reports them for vpc: a fixed disk is all data at its own offset (zero where the
+    /// host file has a hole); in a dynamic disk each allocated block is one data extent (blocks are never
+    /// contiguous in the file because a bitmap separates them) and runs of unallocated blocks read as zero.
     /// </summary>
     public ValueTask<DiskExtent> GetExtentAsync(long offset, long maxLength, CancellationToken cancellationToken = default)
     {
@@ -96,7 +96,15 @@ internal sealed class VhdDiskImage : IDiskImage
         maxLength = Math.Min(maxLength, VirtualSize - offset);
         if (!_layout.IsDynamic)
         {
-            return ValueTask.FromResult(new DiskExtent(offset, maxLength, Present: true, Zero: false, Data: true, HostOffset: offset));
+            // Like qemu: all data at its own offset; holes in the host file read as zero.
+            var isHole = false;
+            if (HostAllocation.TryGetRun(_source, offset, offset + maxLength, out var hole, out var runEnd) && runEnd > offset)
+            {
+                isHole = hole;
+                maxLength = runEnd - offset;
+            }
+
+            return ValueTask.FromResult(new DiskExtent(offset, maxLength, Present: true, Zero: isHole, Data: true, HostOffset: offset));
         }
 
         var blockSize = _layout.BlockSize;
