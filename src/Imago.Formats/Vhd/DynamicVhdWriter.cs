@@ -88,7 +88,6 @@ internal sealed class DynamicVhdWriter : IDiskImageWriter
             {
                 // A whole block in one piece: store it straight from the caller's memory (nothing if all zero).
                 await StoreBlockAsync(block, chunk, cancellationToken).ConfigureAwait(false);
-
                 _openBlock = -1;
             }
             else if (!ZeroDetector.IsAllZero(chunk.Span))

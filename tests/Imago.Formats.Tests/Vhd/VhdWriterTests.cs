@@ -106,6 +106,9 @@ public sealed class VhdWriterTests
     public async Task RefusesOptionsVhdDoesNotHave(string text)
     {
         using var dir = new TempDirectory();
+        QemuImg.Create(dir.File("src.raw"), "raw", 1 << 20);
+        Assert.Equal(1, QemuImg.Run("create", "-q", "-f", "vpc", "-o", text, dir.File("q.vhd"), "1M").ExitCode);
+        Assert.Equal(1, QemuImg.Run("convert", "-q", "-c", "-f", "raw", "-O", "vpc", dir.File("src.raw"), dir.File("c.vhd")).ExitCode);
         var e = await Assert.ThrowsAsync<ImageFormatException>(async () =>
             await DiskImages.CreateAsync(dir.File("x.vhd"), ImageFormat.Vhd, 1 << 20, ImageCreateOptions.Parse(text)));
         Assert.Equal(ImageErrorKind.InvalidOption, e.Kind);
