@@ -80,6 +80,32 @@ public sealed class VhdWriterTests
         }
     }
 
+    [Theory]
+    [InlineData("subformat=dynamic", 1000)]
+    [InlineData("subformat=fixed", 1000)]
+    [InlineData("subformat=dynamic,force_size=on", 1000)]
+    [InlineData("subformat=fixed,force_size=on", 3 * 1024 * 1024 + 7)]
+    public async Task SizesThatAreNotWholeSectorsRoundUpLikeQemu(string qemuOptions, int size)
+    {
+        using var dir = new TempDirectory();
+        var source = dir.File("source.raw");
+        var data = new byte[size];
+        new Random(size).NextBytes(data);
+        await File.WriteAllBytesAsync(source, data);
+
+        var ours = dir.File("ours.vhd");
+        await using (var writer = await DiskImages.CreateAsync(ours, ImageFormat.Vhd, size, ImageCreateOptions.Parse(qemuOptions)))
+        {
+            await writer.WriteAsync(0, data);
+            await writer.CompleteAsync();
+        }
+
+        var reference = dir.File("qemu.vhd");
+        QemuImg.Convert(source, "raw", reference, "vpc", qemuOptions);
+        Assert.Equal(VhdTestFiles.QemuVirtualSize(reference), VhdTestFiles.QemuVirtualSize(ours));
+        Assert.True(QemuImg.Compare(ours, "vpc", reference, "vpc"));
+    }
+
     [Fact]
     public async Task OurReaderReadsOurDynamicWriterBack()
     {
