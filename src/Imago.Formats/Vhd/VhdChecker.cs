@@ -48,8 +48,8 @@ internal static class VhdChecker
         await source.ReadExactlyAsync(0, head, ImageFormat.Vhd, "the footer copy", cancellationToken).ConfigureAwait(false);
         await source.ReadExactlyAsync(length - VhdConstants.FooterSize, tail, ImageFormat.Vhd, "the footer", cancellationToken)
             .ConfigureAwait(false);
-        var hasHead = VhdFooter.HasCookie(head);
-        var hasTail = VhdFooter.HasCookie(tail) && length >= 2 * VhdConstants.FooterSize;
+        var hasHead = VhdFooter.HasCookie(head) && length > VhdConstants.FooterSize;
+        var hasTail = VhdFooter.HasCookie(tail);
         if (!hasHead && !hasTail)
         {
             throw ImageFormatException.Corrupt(ImageFormat.Vhd, "no footer (cookie \"conectix\") at the start or the end of the file");

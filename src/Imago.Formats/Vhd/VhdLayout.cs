@@ -74,7 +74,8 @@ internal sealed class VhdLayout
         await source.ReadExactlyAsync(0, sector, ImageFormat.Vhd, "the footer copy", cancellationToken).ConfigureAwait(false);
 
         // Like qemu: a footer at offset 0 means a dynamic disk, otherwise the footer at the end means a fixed one.
-        var dynamic = VhdFooter.HasCookie(sector);
+        // A 512-byte file is an empty fixed disk: its only sector is the end footer (qemu cannot open those).
+        var dynamic = VhdFooter.HasCookie(sector) && length > VhdConstants.FooterSize;
         if (!dynamic)
         {
             await source.ReadExactlyAsync(length - VhdConstants.FooterSize, sector, ImageFormat.Vhd, "the footer", cancellationToken)

@@ -106,6 +106,34 @@ public sealed class VhdWriterTests
         Assert.True(QemuImg.Compare(ours, "vpc", reference, "vpc"));
     }
 
+    [Theory]
+    [InlineData(VhdSubformat.Dynamic)]
+    [InlineData(VhdSubformat.Fixed)]
+    public async Task AnEmptyDiskCanBeWrittenAndRead(VhdSubformat subformat)
+    {
+        using var dir = new TempDirectory();
+        var ours = dir.File("ours.vhd");
+        await using (var writer = await DiskImages.CreateAsync(ours, ImageFormat.Vhd, 0, new ImageCreateOptions { Subformat = subformat }))
+        {
+            Assert.Equal(0, writer.VirtualSize);
+            await writer.CompleteAsync();
+        }
+
+        await using var image = await VhdTestFiles.OpenAsync(ours);
+        Assert.Equal(0, image.VirtualSize);
+        Assert.Equal(subformat == VhdSubformat.Dynamic, image.IsDynamic);
+        if (subformat == VhdSubformat.Dynamic)
+        {
+            Assert.Equal(0, VhdTestFiles.QemuVirtualSize(ours));
+        }
+        else
+        {
+            // A 512-byte fixed VHD is only its footer; qemu takes that footer for a dynamic disk's copy and fails.
+            Assert.Equal(512, new FileInfo(ours).Length);
+            Assert.NotEqual(0, QemuImg.Run("info", "-f", "vpc", ours).ExitCode);
+        }
+    }
+
     [Fact]
     public async Task OurReaderReadsOurDynamicWriterBack()
     {
