@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Text;
 
 namespace Imago.Formats.Vhd;
 
@@ -64,8 +63,6 @@ internal sealed record VhdFooter
 
     public byte SavedState { get; init; }
 
-    public string CreatorAppText => Printable(CreatorApp);
-
     public static bool HasCookie(ReadOnlySpan<byte> sector) =>
         sector.Length >= VhdConstants.FooterSize && sector[..8].SequenceEqual(VhdConstants.FooterCookie);
 
@@ -118,17 +115,5 @@ internal sealed record VhdFooter
         UniqueId.AsSpan(0, 16).CopyTo(footer[UniqueIdOffset..]);
         footer[SavedStateOffset] = SavedState;
         BinaryPrimitives.WriteUInt32BigEndian(footer[ChecksumOffset..], VhdChecksum.Compute(footer, ChecksumOffset));
-    }
-
-    /// <summary>The creator app as text for messages (non-printable bytes escaped).</summary>
-    private static string Printable(byte[] bytes)
-    {
-        var text = new StringBuilder(bytes.Length);
-        foreach (var b in bytes)
-        {
-            text.Append(b is >= 0x20 and < 0x7F ? (char)b : $"\\x{b:x2}");
-        }
-
-        return text.ToString();
     }
 }

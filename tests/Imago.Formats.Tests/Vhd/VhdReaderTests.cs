@@ -64,6 +64,23 @@ public sealed class VhdReaderTests
     }
 
     [Fact]
+    public async Task SectorBitmapsAreIgnoredAsQemuIgnoresThem()
+    {
+        using var dir = new TempDirectory();
+        var vhd = dir.File("disk.vhd");
+        var raw = dir.File("disk.raw");
+        var image = VhdCorpus.Dynamic();
+        var bitmap = (int)VhdCorpus.BatEntry(image, 0) * 512;
+        image.AsSpan(bitmap, 512).Clear(); // every sector of block 0 marked "not present"
+        await File.WriteAllBytesAsync(vhd, image);
+        QemuImg.Convert(vhd, "vpc", raw, "raw");
+        Assert.Contains((byte)0xab, (await File.ReadAllBytesAsync(raw)).AsSpan(0, 65536).ToArray());
+
+        await using var disk = await VhdTestFiles.OpenAsync(vhd);
+        await DiskAssert.EqualsRawFileAsync(disk, raw);
+    }
+
+    [Fact]
     public async Task ConcurrentReadsReturnTheSameBytesAsSequentialOnes()
     {
         using var dir = new TempDirectory();
