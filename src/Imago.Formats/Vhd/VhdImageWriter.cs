@@ -1,8 +1,16 @@
 namespace Imago.Formats.Vhd;
 
-// STUB: owned by the VHD work; replaced by the real implementation.
+/// <summary>Creates VHD images: dynamic (the default, as in qemu) or fixed.</summary>
 internal static class VhdImageWriter
 {
-    public static ValueTask<IDiskImageWriter> CreateAsync(string path, long virtualSize, ImageCreateOptions options, CancellationToken cancellationToken) =>
-        throw new NotImplementedException();
+    public static ValueTask<IDiskImageWriter> CreateAsync(string path, long virtualSize, ImageCreateOptions options,
+        CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var plan = VhdCreationPlan.For(virtualSize, options);
+        IDiskImageWriter writer = plan.Subformat == VhdSubformat.Fixed
+            ? FixedVhdWriter.Create(path, plan)
+            : DynamicVhdWriter.Create(path, plan);
+        return ValueTask.FromResult(writer);
+    }
 }

@@ -1,0 +1,77 @@
+using Microsoft.Win32.SafeHandles;
+
+namespace Imago.Formats.Vhd;
+
+/// <summary>
+/// Writes a fixed VHD: the virtual disk as is, then the footer. The file is sized up front and only
+/// non-zero data is written, so zero ranges stay holes in the (sparse) file.
+/// </summary>
+internal sealed class FixedVhdWriter : IDiskImageWriter
+{
+    private readonly SafeFileHandle _file;
+    private readonly VhdFooter _footer;
+    private long _writtenUpTo;
+    private bool _completed;
+
+    private FixedVhdWriter(SafeFileHandle file, VhdCreationPlan plan)
+    {
+        _file = file;
+        VirtualSize = plan.VirtualSize;
+        _footer = plan.CreateFooter();
+    }
+
+    public ImageFormat Format => ImageFormat.Vhd;
+
+    public long VirtualSize { get; }
+
+    public int Granularity => 64 * 1024;
+
+    public static FixedVhdWriter Create(string path, VhdCreationPlan plan)
+    {
+        var file = File.OpenHandle(path, FileMode.Create, FileAccess.ReadWrite, FileShare.None);
+        try
+        {
+            RandomAccess.SetLength(file, plan.VirtualSize + VhdConstants.FooterSize);
+            return new FixedVhdWriter(file, plan);
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
+    }
+
+    public async ValueTask WriteAsync(long offset, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
+    {
+        WriterRange.Check(offset, data.Length, _writtenUpTo, VirtualSize, _completed);
+        _writtenUpTo = offset + data.Length;
+
+        // Write each run of non-zero 4 KiB units with one call; zero units stay holes.
+        var position = 0;
+        while (NonZeroRuns.Next(data.Span, offset, position, out var start, out var end))
+        {
+            await RandomAccess.WriteAsync(_file, data[start..end], offset + start, cancellationToken).ConfigureAwait(false);
+            position = end;
+        }
+    }
+
+    public async ValueTask CompleteAsync(CancellationToken cancellationToken = default)
+    {
+        if (_completed)
+        {
+            return;
+        }
+
+        var footer = new byte[VhdConstants.FooterSize];
+        _footer.WriteTo(footer);
+        await RandomAccess.WriteAsync(_file, footer, VirtualSize, cancellationToken).ConfigureAwait(false);
+        RandomAccess.FlushToDisk(_file);
+        _completed = true;
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _file.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}
