@@ -1,0 +1,107 @@
+using System.Buffers.Binary;
+using Imago.Formats.IO;
+using static Imago.Formats.Qcow2.Qcow2Constants;
+
+namespace Imago.Formats.Qcow2;
+
+/// <summary>
+/// The validated structure of an opened qcow2 file: header, geometry and active L1 table.
+/// Everything here was bounded against the file size before it was read.
+/// </summary>
+internal sealed class Qcow2Metadata
+{
+    private Qcow2Metadata(Qcow2Header header, long fileLength, ulong[] l1, long[] sortedL2Offsets)
+    {
+        Header = header;
+        FileLength = fileLength;
+        Geometry = new Qcow2Geometry(header.ClusterBits, header.ExtendedL2);
+        L1 = l1;
+        SortedL2Offsets = sortedL2Offsets;
+    }
+
+    public Qcow2Header Header { get; }
+    public Qcow2Geometry Geometry { get; }
+    public long FileLength { get; }
+
+    /// <summary>The active L1 entries that map the virtual disk (entries past the virtual size are not kept).</summary>
+    public ulong[] L1 { get; }
+
+    /// <summary>Host offsets of every L2 table of the active L1, sorted, to refuse data clusters that alias one.</summary>
+    public long[] SortedL2Offsets { get; }
+
+    /// <summary>Reads cluster 0 and returns the header (does not read the L1 table).</summary>
+    public static async ValueTask<Qcow2Header> ReadHeaderAsync(IByteSource source, CancellationToken cancellationToken)
+    {
+        var probe = new byte[(int)Math.Min(Qcow2Header.ProbeLength, source.Length)];
+        await source.ReadExactlyAsync(0, probe, ImageFormat.Qcow2, "the header", cancellationToken).ConfigureAwait(false);
+        var clusterBits = Qcow2Header.PeekClusterBits(probe);
+        var cluster0 = new byte[(int)Math.Min(1L << clusterBits, source.Length)];
+        await source.ReadExactlyAsync(0, cluster0, ImageFormat.Qcow2, "the header", cancellationToken).ConfigureAwait(false);
+        return Qcow2Header.Parse(cluster0, source.Length);
+    }
+
+    public static async ValueTask<Qcow2Metadata> ReadAsync(IByteSource source, CancellationToken cancellationToken)
+    {
+        var header = await ReadHeaderAsync(source, cancellationToken).ConfigureAwait(false);
+        var geometry = new Qcow2Geometry(header.ClusterBits, header.ExtendedL2);
+        var needed = (int)Qcow2Header.RequiredL1Entries(header.VirtualSize, header.ClusterBits, header.ExtendedL2);
+        var raw = new byte[needed * 8];
+        await source.ReadExactlyAsync(header.L1TableOffset, raw, ImageFormat.Qcow2, "the L1 table", cancellationToken)
+            .ConfigureAwait(false);
+
+        var l1 = new ulong[needed];
+        var l2Offsets = new List<long>();
+        for (var i = 0; i < needed; i++)
+        {
+            l1[i] = BinaryPrimitives.ReadUInt64BigEndian(raw.AsSpan(i * 8));
+            var l2 = (long)(l1[i] & L1OffsetMask);
+            if (l2 == 0)
+            {
+                continue;
+            }
+
+            ValidateL2Offset(header, geometry, source.Length, i, l2);
+            l2Offsets.Add(l2);
+        }
+
+        var sorted = l2Offsets.ToArray();
+        Array.Sort(sorted);
+        return new Qcow2Metadata(header, source.Length, l1, sorted);
+    }
+
+    private static void ValidateL2Offset(Qcow2Header header, Qcow2Geometry geometry, long fileLength, int index, long l2)
+    {
+        if (!geometry.IsClusterAligned(l2))
+        {
+            throw Corrupt($"L1 entry {index} points to an unaligned L2 table at 0x{l2:x}");
+        }
+
+        if (l2 < geometry.ClusterSize)
+        {
+            throw Corrupt($"L1 entry {index} points into the header");
+        }
+
+        if (l2 > fileLength - geometry.ClusterSize)
+        {
+            throw Corrupt($"L1 entry {index} points to an L2 table at 0x{l2:x}, past the end of the file");
+        }
+
+        if (Qcow2Header.Overlaps(l2, geometry.ClusterSize, header.L1TableOffset, header.L1Bytes)
+            || Qcow2Header.Overlaps(l2, geometry.ClusterSize, header.RefcountTableOffset, header.RefcountTableBytes))
+        {
+            throw Corrupt($"L1 entry {index} points to an L2 table at 0x{l2:x} that overlaps the L1 or refcount table");
+        }
+    }
+
+    /// <summary>True when a data cluster at <paramref name="host"/> would alias the header, L1, refcount table or an L2 table.</summary>
+    public bool OverlapsMetadata(long host)
+    {
+        var cs = Geometry.ClusterSize;
+        return host < cs
+            || Qcow2Header.Overlaps(host, cs, Header.L1TableOffset, Header.L1Bytes)
+            || Qcow2Header.Overlaps(host, cs, Header.RefcountTableOffset, Header.RefcountTableBytes)
+            || Array.BinarySearch(SortedL2Offsets, host) >= 0;
+    }
+
+    public static ImageFormatException Corrupt(string message) => ImageFormatException.Corrupt(ImageFormat.Qcow2, message);
+}
