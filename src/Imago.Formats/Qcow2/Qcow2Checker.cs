@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using Imago.Formats.Checking;
 using Imago.Formats.IO;
 using static Imago.Formats.Qcow2.Qcow2Constants;
@@ -57,6 +58,7 @@ internal sealed class Qcow2CheckRun
     private readonly Qcow2ReferenceCounts _refs;
     private readonly ulong _maxRefcount;
     private readonly List<string> _messages = [];
+    private readonly byte[] _l2Buffer;
     private long _moreMessages;
     private long _corruptions;
     private long _leaks;
@@ -79,6 +81,7 @@ internal sealed class Qcow2CheckRun
         }
 
         _refs = new Qcow2ReferenceCounts(_fileClusters);
+        _l2Buffer = new byte[_g.ClusterSize];
         _maxRefcount = Qcow2RefcountBlock.MaxValue(header.RefcountOrder);
     }
 
@@ -144,6 +147,7 @@ internal sealed class Qcow2CheckRun
     /// <summary>qemu-img leaves counters that are zero out of its report.</summary>
     private static long? NullIfZero(long value) => value == 0 ? null : value;
 
+    /// <summary>How many L1 entries (active ones, and all) point at one L2 table.</summary>
     private sealed class L2Use
     {
         public long ActiveReferences;
@@ -170,7 +174,7 @@ internal sealed class Qcow2CheckRun
         if (_l1EntriesWalked > MaxL1EntriesWalked)
         {
             _checkErrors++;
-            Message("too many L1 entries to walk; check stopped early");
+            Message($"too many L1 entries to walk; check stopped early");
             return;
         }
 
@@ -199,6 +203,19 @@ internal sealed class Qcow2CheckRun
                     continue;
                 }
 
+                if (!_g.IsClusterAligned(l2) || l2 >= _source.Length)
+                {
+                    // Counted now rather than remembered: only tables inside the file are kept, so the
+                    // table of tables stays bounded by the file's cluster count.
+                    Reference(l2, _g.ClusterSize, 1);
+                    if (!_g.IsClusterAligned(l2))
+                    {
+                        Corruption($"l2_offset=0x{l2:x}: table is not cluster aligned; L1 entry corrupted");
+                    }
+
+                    continue;
+                }
+
                 if (!l2Tables.TryGetValue(l2, out var use))
                 {
                     use = new L2Use();
@@ -220,21 +237,11 @@ internal sealed class Qcow2CheckRun
         var cs = _g.ClusterSize;
         var weight = (ulong)use.TotalReferences;
         Reference(offset, cs, weight);
-        if (!_g.IsClusterAligned(offset))
-        {
-            Corruption($"l2_offset=0x{offset:x}: table is not cluster aligned; L1 entry corrupted", use.TotalReferences);
-            return;
-        }
-
-        if (offset >= _source.Length)
-        {
-            // Already counted by Reference as a cluster past the end.
-            return;
-        }
 
         // A table cut short by the end of the file reads as zeros past it, as in qemu.
-        var table = new byte[cs];
-        await _source.ReadAtMostAsync(offset, table, cancellationToken).ConfigureAwait(false);
+        var table = _l2Buffer;
+        var read = await _source.ReadAtMostAsync(offset, table, cancellationToken).ConfigureAwait(false);
+        Array.Clear(table, read, table.Length - read);
         long nextContiguous = 0;
         for (var i = 0; i < _g.L2Entries; i++)
         {
@@ -314,7 +321,7 @@ internal sealed class Qcow2CheckRun
         }
         catch (ImageFormatException e)
         {
-            Corruption(e.Message);
+            Corruption($"{e.Message}");
             return ([], 0);
         }
     }
@@ -533,17 +540,22 @@ internal sealed class Qcow2CheckRun
         }
     }
 
-    private void Corruption(string message, long count = 1)
+    /// <summary>True while another message fits in the report.</summary>
+    internal bool WantsMessage => _messages.Count < MaxMessages;
+
+    private void Corruption([InterpolatedStringHandlerArgument("")] Qcow2CheckMessage message, long count = 1)
     {
         _corruptions += count;
-        Message("ERROR " + message);
+        Add(message, "ERROR ");
     }
 
-    private void Message(string message)
+    private void Message([InterpolatedStringHandlerArgument("")] Qcow2CheckMessage message) => Add(message, "");
+
+    private void Add(Qcow2CheckMessage message, string prefix)
     {
-        if (_messages.Count < MaxMessages)
+        if (message.Enabled)
         {
-            _messages.Add(message);
+            _messages.Add(prefix + message.ToStringAndClear());
         }
         else
         {

@@ -10,8 +10,9 @@ namespace Imago.Formats.Qcow2;
 /// </summary>
 internal sealed class Qcow2Metadata
 {
-    private Qcow2Metadata(Qcow2Header header, long fileLength, ulong[] l1, long[] sortedL2Offsets)
+    private Qcow2Metadata(Qcow2Header header, long fileLength, ulong[] l1, long[] sortedL2Offsets, long[] sortedRefcountBlocks)
     {
+        SortedRefcountBlocks = sortedRefcountBlocks;
         Header = header;
         FileLength = fileLength;
         Geometry = new Qcow2Geometry(header.ClusterBits, header.ExtendedL2);
@@ -28,6 +29,9 @@ internal sealed class Qcow2Metadata
 
     /// <summary>Host offsets of every L2 table of the active L1, sorted, to refuse data clusters that alias one.</summary>
     public long[] SortedL2Offsets { get; }
+
+    /// <summary>Host offsets of the refcount blocks, sorted, for the same reason.</summary>
+    public long[] SortedRefcountBlocks { get; }
 
     /// <summary>Reads cluster 0 and returns the header (does not read the L1 table).</summary>
     public static async ValueTask<Qcow2Header> ReadHeaderAsync(IByteSource source, CancellationToken cancellationToken)
@@ -66,7 +70,33 @@ internal sealed class Qcow2Metadata
 
         var sorted = l2Offsets.ToArray();
         Array.Sort(sorted);
-        return new Qcow2Metadata(header, source.Length, l1, sorted);
+        var blocks = await ReadRefcountBlockOffsetsAsync(source, header, cancellationToken).ConfigureAwait(false);
+        return new Qcow2Metadata(header, source.Length, l1, sorted, blocks);
+    }
+
+    /// <summary>The non-zero refcount table entries (the table is at most 8 MiB, read in 64 KiB pieces).</summary>
+    private static async ValueTask<long[]> ReadRefcountBlockOffsetsAsync(IByteSource source, Qcow2Header header, CancellationToken cancellationToken)
+    {
+        var blocks = new List<long>();
+        var chunk = new byte[Math.Min(header.RefcountTableBytes, 1 << 16)];
+        for (long done = 0; done < header.RefcountTableBytes; done += chunk.Length)
+        {
+            var n = (int)Math.Min(chunk.Length, header.RefcountTableBytes - done);
+            await source.ReadExactlyAsync(header.RefcountTableOffset + done, chunk.AsMemory(0, n), ImageFormat.Qcow2, "the refcount table",
+                cancellationToken).ConfigureAwait(false);
+            for (var i = 0; i < n; i += 8)
+            {
+                var entry = BinaryPrimitives.ReadUInt64BigEndian(chunk.AsSpan(i)) & RefcountTableOffsetMask;
+                if (entry != 0 && entry < long.MaxValue)
+                {
+                    blocks.Add((long)entry);
+                }
+            }
+        }
+
+        var sorted = blocks.ToArray();
+        Array.Sort(sorted);
+        return sorted;
     }
 
     private static void ValidateL2Offset(Qcow2Header header, Qcow2Geometry geometry, long fileLength, int index, long l2)
@@ -100,7 +130,8 @@ internal sealed class Qcow2Metadata
         return host < cs
             || Qcow2Header.Overlaps(host, cs, Header.L1TableOffset, Header.L1Bytes)
             || Qcow2Header.Overlaps(host, cs, Header.RefcountTableOffset, Header.RefcountTableBytes)
-            || Array.BinarySearch(SortedL2Offsets, host) >= 0;
+            || Array.BinarySearch(SortedL2Offsets, host) >= 0
+            || Array.BinarySearch(SortedRefcountBlocks, host) >= 0;
     }
 
     public static ImageFormatException Corrupt(string message) => ImageFormatException.Corrupt(ImageFormat.Qcow2, message);
