@@ -14,6 +14,7 @@ internal sealed class Qcow2DiskImage : IDiskImage
     private readonly Qcow2Metadata _meta;
     private readonly Qcow2Geometry _geometry;
     private readonly Qcow2L2Cache _cache;
+    private readonly Qcow2Decompressor _decompressor;
 
     private Qcow2DiskImage(IByteSource source, Qcow2Metadata meta)
     {
@@ -21,6 +22,7 @@ internal sealed class Qcow2DiskImage : IDiskImage
         _meta = meta;
         _geometry = meta.Geometry;
         _cache = new Qcow2L2Cache(_geometry.ClusterSize);
+        _decompressor = new Qcow2Decompressor(meta.Header.CompressionType);
         Details = BuildDetails(meta.Header);
     }
 
@@ -110,6 +112,7 @@ internal sealed class Qcow2DiskImage : IDiskImage
 
     public ValueTask DisposeAsync()
     {
+        _decompressor.Dispose();
         _source.Dispose();
         return ValueTask.CompletedTask;
     }
@@ -270,7 +273,7 @@ internal sealed class Qcow2DiskImage : IDiskImage
             await _source.ReadExactlyAsync(hostOffset, compressed.AsMemory(0, length), ImageFormat.Qcow2, "a compressed cluster",
                 cancellationToken).ConfigureAwait(false);
             var output = wholeCluster ? target.Span : cluster.AsSpan(0, g.ClusterSize);
-            if (!Qcow2Compression.Decompress(_meta.Header.CompressionType, compressed.AsSpan(0, length), output))
+            if (!_decompressor.Decompress(compressed.AsSpan(0, length), output))
             {
                 throw Qcow2Metadata.Corrupt($"the compressed cluster at virtual offset {position} does not decompress to one cluster");
             }

@@ -53,6 +53,9 @@ internal static unsafe partial class ZlibRawNative
     [LibraryImport(Library, EntryPoint = "CompressionNative_InflateEnd")]
     private static partial int InflateEnd(PalZStream* stream);
 
+    [LibraryImport(Library, EntryPoint = "CompressionNative_InflateReset2_")]
+    private static partial int InflateReset2(PalZStream* stream, int windowBits);
+
     /// <summary>
     /// Compresses <paramref name="source"/> into <paramref name="destination"/>; returns the compressed
     /// length, or -1 when it does not fit (the caller then stores the data uncompressed, as qemu does).
@@ -85,32 +88,59 @@ internal static unsafe partial class ZlibRawNative
     }
 
     /// <summary>
-    /// Inflates until <paramref name="destination"/> is full, as qemu does (trailing input is ignored).
-    /// Returns false when the data is not valid deflate or ends before the destination is full.
+    /// A zlib inflate state in native memory (zlib keeps pointers to it), reset between clusters because
+    /// reads decompress one cluster at a time. Not thread-safe: one user at a time.
     /// </summary>
-    public static bool Decompress(ReadOnlySpan<byte> source, Span<byte> destination)
+    internal sealed class Inflater : IDisposable
     {
-        PalZStream stream = default;
-        fixed (byte* src = source)
-        fixed (byte* dst = destination)
+        private PalZStream* _stream;
+        private bool _used;
+
+        public Inflater()
         {
-            if (InflateInit2(&stream, QemuWindowBits) != Ok)
+            _stream = (PalZStream*)NativeMemory.AllocZeroed((nuint)sizeof(PalZStream));
+            if (InflateInit2(_stream, QemuWindowBits) != Ok)
             {
+                NativeMemory.Free(_stream);
+                _stream = null;
                 throw new InvalidOperationException("zlib inflateInit2 failed");
             }
+        }
 
-            try
+        /// <summary>
+        /// Inflates until <paramref name="destination"/> is full, as qemu does (trailing input is ignored).
+        /// Returns false when the data is not valid deflate or ends before the destination is full.
+        /// </summary>
+        public bool Decompress(ReadOnlySpan<byte> source, Span<byte> destination)
+        {
+            if (_used && InflateReset2(_stream, QemuWindowBits) != Ok)
             {
-                stream.NextIn = src;
-                stream.AvailIn = (uint)source.Length;
-                stream.NextOut = dst;
-                stream.AvailOut = (uint)destination.Length;
-                var ret = Inflate(&stream, Finish);
-                return ret is StreamEnd or BufError or Ok && stream.AvailOut == 0;
+                return false;
             }
-            finally
+
+            _used = true;
+            fixed (byte* src = source)
+            fixed (byte* dst = destination)
             {
-                InflateEnd(&stream);
+                _stream->NextIn = src;
+                _stream->AvailIn = (uint)source.Length;
+                _stream->NextOut = dst;
+                _stream->AvailOut = (uint)destination.Length;
+                var ret = Inflate(_stream, Finish);
+                var full = _stream->AvailOut == 0;
+                _stream->NextIn = null;
+                _stream->NextOut = null;
+                return ret is StreamEnd or BufError or Ok && full;
+            }
+        }
+
+        public void Dispose()
+        {
+            if (_stream != null)
+            {
+                InflateEnd(_stream);
+                NativeMemory.Free(_stream);
+                _stream = null;
             }
         }
     }
