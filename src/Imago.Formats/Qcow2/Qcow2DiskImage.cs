@@ -135,6 +135,15 @@ internal sealed class Qcow2DiskImage : IDiskImage
         var l2Offset = (long)(_meta.L1[l1Index] & Qcow2Constants.L1OffsetMask);
         if (l2Offset == 0)
         {
+            // Consecutive empty L1 entries make one run: with small clusters an L2 table maps little.
+            var limit = position + maxLength;
+            var next = l1Index + 1;
+            while (end < limit && next < _meta.L1.Length && (_meta.L1[next] & Qcow2Constants.L1OffsetMask) == 0)
+            {
+                end = Math.Min(limit, (long)(next + 1) * g.L2Coverage);
+                next++;
+            }
+
             return new Run(end - position, Qcow2UnitKind.Unallocated, -1, 0);
         }
 
