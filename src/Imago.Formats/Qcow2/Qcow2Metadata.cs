@@ -49,23 +49,28 @@ internal sealed class Qcow2Metadata
         var header = await ReadHeaderAsync(source, cancellationToken).ConfigureAwait(false);
         var geometry = new Qcow2Geometry(header.ClusterBits, header.ExtendedL2);
         var needed = (int)Qcow2Header.RequiredL1Entries(header.VirtualSize, header.ClusterBits, header.ExtendedL2);
-        var raw = new byte[needed * 8];
-        await source.ReadExactlyAsync(header.L1TableOffset, raw, ImageFormat.Qcow2, "the L1 table", cancellationToken)
-            .ConfigureAwait(false);
-
+        // Read in pieces straight into the table: no second copy of a table that may be 32 MiB.
         var l1 = new ulong[needed];
         var l2Offsets = new List<long>();
-        for (var i = 0; i < needed; i++)
+        var chunk = new byte[Math.Min(needed * 8, 1 << 16)];
+        for (var first = 0; first < needed; first += chunk.Length / 8)
         {
-            l1[i] = BinaryPrimitives.ReadUInt64BigEndian(raw.AsSpan(i * 8));
-            var l2 = (long)(l1[i] & L1OffsetMask);
-            if (l2 == 0)
+            var count = Math.Min(chunk.Length / 8, needed - first);
+            await source.ReadExactlyAsync(header.L1TableOffset + first * 8L, chunk.AsMemory(0, count * 8), ImageFormat.Qcow2, "the L1 table",
+                cancellationToken).ConfigureAwait(false);
+            for (var k = 0; k < count; k++)
             {
-                continue;
-            }
+                var i = first + k;
+                l1[i] = BinaryPrimitives.ReadUInt64BigEndian(chunk.AsSpan(k * 8));
+                var l2 = (long)(l1[i] & L1OffsetMask);
+                if (l2 == 0)
+                {
+                    continue;
+                }
 
-            ValidateL2Offset(header, geometry, source.Length, i, l2);
-            l2Offsets.Add(l2);
+                ValidateL2Offset(header, geometry, source.Length, i, l2);
+                l2Offsets.Add(l2);
+            }
         }
 
         var sorted = l2Offsets.ToArray();
