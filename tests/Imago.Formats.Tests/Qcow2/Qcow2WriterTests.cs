@@ -89,6 +89,29 @@ public sealed class Qcow2WriterTests
     }
 
     [Fact]
+    public async Task EmptyDiskIsWrittenAndReadBack()
+    {
+        using var dir = new TempDirectory();
+        var ours = dir.File("empty.qcow2");
+        await using (var writer = await Qcow2ImageWriter.CreateAsync(ours, 0, ImageCreateOptions.Default, CancellationToken.None))
+        {
+            await writer.CompleteAsync();
+        }
+
+        var (exit, _) = QemuImg.Check(ours, "qcow2");
+        Assert.Equal(0, exit);
+        var theirs = dir.File("theirs.qcow2");
+        QemuImg.Create(theirs, "qcow2", 0);
+        foreach (var path in new[] { ours, theirs })
+        {
+            await using var image = await Qcow2Open.FileAsync(path);
+            Assert.Equal(0, image.VirtualSize);
+            var report = await Qcow2CheckerTests.CheckAsync(path);
+            Assert.Equal(0, report.ExitCode);
+        }
+    }
+
+    [Fact]
     public async Task AbandonedWriterLeavesNoQcow2Header()
     {
         using var dir = new TempDirectory();
