@@ -72,7 +72,19 @@ public static class DiskImages
     public static async ValueTask<CheckReport?> CheckAsync(IByteSource source, ImageFormat? expected = null,
         CancellationToken cancellationToken = default)
     {
-        var inspection = await ImageInspector.InspectAsync(source, expected, cancellationToken).ConfigureAwait(false);
+        InspectionResult inspection;
+        try
+        {
+            inspection = await ImageInspector.InspectAsync(source, expected, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ImageFormatException e) when (e.Format == ImageFormat.Qcow2 && e.Kind is ImageErrorKind.Corrupt or ImageErrorKind.Truncated
+            && expected is null or ImageFormat.Qcow2)
+        {
+            // Finding corruption is what check is for: report it (exit code 2) instead of refusing the file.
+            var report = await Qcow2Checker.CheckAsync(source, cancellationToken).ConfigureAwait(false);
+            return report with { Corruptions = Math.Max(1, report.Corruptions), Messages = [e.Message, .. report.Messages] };
+        }
+
         return inspection.Format switch
         {
             ImageFormat.Qcow2 => await Qcow2Checker.CheckAsync(source, cancellationToken).ConfigureAwait(false),
