@@ -163,7 +163,7 @@ internal static class VhdInspector
                 var start = sector * 512L;
                 if (start + blockSpan > context.Length)
                 {
-                    throw ImageFormatException.Corrupt(F, $"block {first + i} lies past the end of the file (the image has been truncated)");
+                    throw ImageFormatException.Truncated(F, $"data block {first + i}");
                 }
 
                 var end = start + blockSpan;
