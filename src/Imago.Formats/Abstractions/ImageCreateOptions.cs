@@ -53,7 +53,7 @@ public sealed record ImageCreateOptions
             var value = eq < 0 ? null : part[(eq + 1)..].Trim();
             options = key switch
             {
-                "cluster_size" => options with { ClusterSize = checked((int)SizeParser.Parse(Require(key, value))) },
+                "cluster_size" => options with { ClusterSize = ClusterSizeValue(SizeParser.Parse(Require(key, value))) },
                 "compression_type" => options with { CompressionType = Require(key, value).ToLowerInvariant() switch
                 {
                     "zlib" => CompressionType.Zlib,
@@ -73,6 +73,9 @@ public sealed record ImageCreateOptions
 
         return options;
     }
+
+    private static int ClusterSizeValue(long size) =>
+        size > int.MaxValue ? throw Invalid($"cluster_size {size} is too large (at most 2M)") : (int)size;
 
     private static string Require(string key, string? value) =>
         string.IsNullOrEmpty(value) ? throw Invalid($"option '{key}' needs a value") : value;

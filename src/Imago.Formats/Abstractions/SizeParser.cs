@@ -39,6 +39,12 @@ public static class SizeParser
             return false;
         }
 
+        // Bound before multiplying: decimal multiplication throws OverflowException past ~7.9e28.
+        if (number > long.MaxValue / multiplier)
+        {
+            return false;
+        }
+
         var bytes = number * multiplier;
         if (bytes > long.MaxValue || bytes != decimal.Truncate(bytes))
         {
