@@ -73,6 +73,13 @@ internal readonly struct VhdFooter
         return new VhdFooter(U64(sector, DataOffsetOffset), creator, U64(sector, CurrentSizeOffset), chs, type);
     }
 
+    /// <summary>Parses a footer, or returns null when its checksum or type is invalid (for the optional end copy).</summary>
+    public static VhdFooter? TryParse(ReadOnlySpan<byte> sector) =>
+        U32(sector, ChecksumOffset) == Checksum(sector[..Size], ChecksumOffset)
+        && U32(sector, DiskTypeOffset) is TypeFixed or TypeDynamic or TypeDifferencing
+            ? Parse(sector)
+            : null;
+
     /// <summary>
     /// The virtual size by qemu's rule: CHS geometry unless the creator is known to size disks by current_size
     /// (Hyper-V "win ", qemu force_size "qem2", Disk2vhd "d2v ", XenConverter "CTXS", XenServer "tap\0") or the

@@ -72,6 +72,12 @@ internal static class VhdInspector
                 throw ImageFormatException.Corrupt(F, "a fixed disk footer sits at the start of the file, where the disk's data belongs");
         }
 
+        // The spec keeps identical copies at both ends; tools that read the end copy (Hyper-V) must not see another disk.
+        if (VhdFooter.HasCookie(context.Tail.Span) && VhdFooter.TryParse(context.Tail.Span) is { } last && last.DiskType != footer.DiskType)
+        {
+            throw ImageFormatException.Corrupt(F, $"the footer at the end says disk type {last.DiskType} but the copy at the start says {footer.DiskType}");
+        }
+
         var virtualSize = CheckedVirtualSize(footer);
         var headerOffset = footer.DataOffset;
         if (headerOffset < VhdFooter.Size || headerOffset > (ulong)(context.Length - DynamicHeaderSize) || context.Length < DynamicHeaderSize)

@@ -255,6 +255,7 @@ public static class HostileCorpus
         yield return R("differencing", dynamic.WithVhdFooters((d, at) => Be32(d, at + 60, 4)), Unsupported);
         yield return R("fixed-as-differencing", fixedDisk.WithVhdFooters((d, at) => Be32(d, at + 60, 4)), Unsupported);
         yield return R("fixed-typed-dynamic-at-end", fixedDisk.WithVhdFooters((d, at) => Be32(d, at + 60, 3)), Corrupt);
+        yield return R("footer-copies-disagree", dynamic.With(d => { Be32(d, d.Length - 512 + 60, 2); FixVhdFooter(d, d.Length - 512); }), Corrupt);
         yield return R("fixed-footer-at-start", fixedDisk.With(d => fixedDisk.AsSpan(fixedDisk.Length - 512).CopyTo(d)), Corrupt);
         yield return R("size-past-2040GiB", dynamic.WithVhdFooters((d, at) => { "win "u8.CopyTo(d.AsSpan(at + 28)); Be64(d, at + 48, 4UL << 40); }), TooLarge);
         yield return R("size-max", dynamic.WithVhdFooters((d, at) => { "qem2"u8.CopyTo(d.AsSpan(at + 28)); Be64(d, at + 48, ulong.MaxValue); }), TooLarge);
