@@ -28,13 +28,14 @@ if [ ! -x "$tools/sharpfuzz" ]; then
   dotnet tool install --tool-path "$tools" SharpFuzz.CommandLine --version 2.3.0 >/dev/null
 fi
 
+# Two copies: "plain" writes the seeds and replays crashes (instrumented code only runs under afl-fuzz's
+# shared memory), "afl" has Imago.Formats.dll instrumented by sharpfuzz.
 rm -rf "$build"
-dotnet publish fuzz/Imago.Fuzz -c Release -o "$build" -nologo -clp:ErrorsOnly >/dev/null
-
-# Seeds first (uninstrumented run), then instrument only the library under test.
+dotnet publish fuzz/Imago.Fuzz -c Release -o "$build/plain" -nologo -clp:ErrorsOnly >/dev/null
+cp -r "$build/plain" "$build/afl"
+"$tools/sharpfuzz" "$build/afl/Imago.Formats.dll" >/dev/null
 rm -rf "$work/seeds"
-dotnet "$build/Imago.Fuzz.dll" seeds "$work/seeds"
-"$tools/sharpfuzz" "$build/Imago.Formats.dll" >/dev/null
+dotnet "$build/plain/Imago.Fuzz.dll" seeds "$work/seeds"
 
 # Containers: no CPU governor to query, core dumps may go to a pipe, affinity may be restricted.
 export AFL_SKIP_BIN_CHECK=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_AFFINITY=1 \
@@ -45,7 +46,7 @@ for t in "${targets[@]}"; do
   out=$work/$t
   rm -rf "$out"
   echo "== $t: ${seconds}s"
-  afl-fuzz -V "$seconds" -i "$work/seeds/$t" -o "$out" -t 10000 -m none -- dotnet "$build/Imago.Fuzz.dll" "$t" >"$work/$t.log" 2>&1 || {
+  afl-fuzz -V "$seconds" -i "$work/seeds/$t" -o "$out" -t 10000 -m none -- dotnet "$build/afl/Imago.Fuzz.dll" "$t" >"$work/$t.log" 2>&1 || {
     echo "afl-fuzz failed for $t; see $work/$t.log" >&2; tail -20 "$work/$t.log" >&2; status=1; continue; }
   stats=$out/default/fuzzer_stats
   execs=$(sed -n 's/^execs_done *: *//p' "$stats" 2>/dev/null || echo "?")
@@ -55,7 +56,7 @@ for t in "${targets[@]}"; do
   echo "   execs=$execs corpus=$paths crashes=$crashes hangs=$hangs"
   if [ "$crashes" -gt 0 ]; then
     status=1
-    dotnet "$build/Imago.Fuzz.dll" replay "$t" "$out"/default/crashes/id:* | head -20 || true
+    dotnet "$build/plain/Imago.Fuzz.dll" replay "$t" "$out"/default/crashes/id:* | head -20 || true
   fi
 done
 exit $status

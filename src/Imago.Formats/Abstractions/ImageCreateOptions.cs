@@ -87,5 +87,13 @@ public sealed record ImageCreateOptions
         _ => throw Invalid($"option '{key}' takes on or off, not '{value}'"),
     };
 
-    private static ImageFormatException Invalid(string message) => new(ImageErrorKind.InvalidOption, message);
+    // Messages echo user input: keep them on one line whatever the input holds (control characters become '?').
+    private static ImageFormatException Invalid(string message) =>
+        new(ImageErrorKind.InvalidOption, string.Create(message.Length, message, static (span, m) =>
+        {
+            for (var i = 0; i < m.Length; i++)
+            {
+                span[i] = char.IsControl(m[i]) ? '?' : m[i];
+            }
+        }));
 }

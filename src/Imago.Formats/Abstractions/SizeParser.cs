@@ -10,7 +10,7 @@ public static class SizeParser
         if (!TryParse(text, out var size))
         {
             throw new ImageFormatException(ImageErrorKind.InvalidOption,
-                $"invalid size '{text}': use a number with an optional suffix k, M, G or T");
+                $"invalid size '{new string([.. text.Select(c => char.IsControl(c) ? '?' : c)])}': use a number with an optional suffix k, M, G or T");
         }
 
         return size;

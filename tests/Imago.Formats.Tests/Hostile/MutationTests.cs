@@ -42,7 +42,7 @@ public sealed class MutationTests
     {
         string[] seeds = ["cluster_size=64k,compression_type=zstd", "subformat=fixed,force_size", "force_size=off,cluster_size=2M", "cluster_size=512"];
         var random = new Random(RandomSeed);
-        const string Alphabet = "=,-_ abcdefghijklmnopqrstuvwxyz0123456789kKmMgGtTpPeE.\0\u00e9";
+        const string Alphabet = "=,-_ abcdefghijklmnopqrstuvwxyz0123456789kKmMgGtTpPeE.\0\n\r\t\u00e9\u2028";
         var failures = new List<string>();
         for (var i = 0; i < 5000; i++)
         {
