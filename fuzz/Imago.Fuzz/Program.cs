@@ -22,7 +22,10 @@ if (args.Length >= 3 && args[0] == "replay" && Targets.All.TryGetValue(args[1], 
         }
         catch (Exception ex)
         {
-            Console.WriteLine($"CRASH {file}: {ex.GetType().Name}: {ex.Message}");
+            // A refusal hiding a defect is a crash too: show the defect and where it was thrown.
+            var cause = ex.InnerException ?? ex;
+            var frame = cause.StackTrace?.Split('\n').FirstOrDefault()?.Trim();
+            Console.WriteLine($"CRASH {file}: {ex.GetType().Name}: {ex.Message} [{cause.GetType().Name} {frame}]");
             status = 1;
         }
     }
