@@ -22,8 +22,10 @@ internal static class VhdInspector
 
     private static ReadOnlySpan<byte> DynamicHeaderCookie => "cxsparse"u8;
 
+    /// <summary>A footer copy at 0 in a file longer than one sector (or a file cut inside that first footer).</summary>
     public static FormatMatch? MatchAtStart(InspectionContext context) =>
-        VhdFooter.HasCookie(context.Head.Span) || (context.Head.Length < VhdFooter.Size && context.Head.Span.StartsWith("conectix"u8))
+        (VhdFooter.HasCookie(context.Head.Span) && !IsSingleSector(context))
+        || (context.Head.Length < VhdFooter.Size && context.Head.Span.StartsWith("conectix"u8))
             ? new FormatMatch(Signature.VhdAtStart, F, "VHD", ValidateAtStartAsync)
             : null;
 
@@ -31,10 +33,13 @@ internal static class VhdInspector
     /// Any file whose last sector carries the VHD cookie claims to be a fixed VHD. A damaged footer there is refused
     /// rather than silently served as raw, since qemu -f vpc would refuse it too.
     /// </summary>
+    /// <remarks>A 512-byte file is an empty fixed disk: its only sector is the end footer (as the VHD reader sees it).</remarks>
     public static FormatMatch? MatchAtEnd(InspectionContext context) =>
-        VhdFooter.HasCookie(context.Tail.Span) && !VhdFooter.HasCookie(context.Head.Span)
+        VhdFooter.HasCookie(context.Tail.Span) && (!VhdFooter.HasCookie(context.Head.Span) || IsSingleSector(context))
             ? new FormatMatch(Signature.VhdAtEnd, F, "VHD (fixed)", ValidateAtEndAsync)
             : null;
+
+    private static bool IsSingleSector(InspectionContext context) => context.Length == VhdFooter.Size;
 
     private static ValueTask<InspectionResult> ValidateAtEndAsync(InspectionContext context, CancellationToken cancellationToken)
     {
@@ -43,6 +48,8 @@ internal static class VhdInspector
         {
             case VhdFooter.TypeDifferencing:
                 throw Differencing();
+            case VhdFooter.TypeDynamic when IsSingleSector(context):
+                throw ImageFormatException.Truncated(F, "the dynamic disk header");
             case VhdFooter.TypeDynamic:
                 throw ImageFormatException.Corrupt(F, "a dynamic disk footer was found at the end but its copy at the start is missing");
         }

@@ -255,6 +255,14 @@ public static class HostileCorpus
         yield return R("differencing", dynamic.WithVhdFooters((d, at) => Be32(d, at + 60, 4)), Unsupported);
         yield return R("fixed-as-differencing", fixedDisk.WithVhdFooters((d, at) => Be32(d, at + 60, 4)), Unsupported);
         yield return R("fixed-typed-dynamic-at-end", fixedDisk.WithVhdFooters((d, at) => Be32(d, at + 60, 3)), Corrupt);
+        // A 512-byte file is an empty fixed disk (what our writer makes for size 0); other types need more sectors.
+        var emptyFixed = fixedDisk.AsSpan(fixedDisk.Length - 512).ToArray().With(d =>
+        {
+            Be64(d, 40, 0); Be64(d, 48, 0); Be32(d, 56, 0); FixVhdFooter(d, 0);
+        });
+        yield return HostileCase.Accepted(G, "empty-fixed-disk", emptyFixed, ImageFormat.Vhd, 0);
+        yield return R("lone-fixed-footer-with-size", fixedDisk.AsSpan(fixedDisk.Length - 512).ToArray(), Truncated);
+        yield return R("lone-dynamic-footer", dynamic.AsSpan(0, 512).ToArray(), Truncated);
         yield return R("footer-copies-disagree", dynamic.With(d => { Be32(d, d.Length - 512 + 60, 2); FixVhdFooter(d, d.Length - 512); }), Corrupt);
         yield return R("fixed-footer-at-start", fixedDisk.With(d => fixedDisk.AsSpan(fixedDisk.Length - 512).CopyTo(d)), Corrupt);
         yield return R("size-past-2040GiB", dynamic.WithVhdFooters((d, at) => { "win "u8.CopyTo(d.AsSpan(at + 28)); Be64(d, at + 48, 4UL << 40); }), TooLarge);
