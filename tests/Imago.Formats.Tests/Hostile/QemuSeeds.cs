@@ -47,6 +47,20 @@ public static class QemuSeeds
         Qcow2("qcow2-zlib-compressed", null, compressedWrite: true);
         Qcow2("qcow2-lazy-refcounts", "lazy_refcounts=on");
         Qcow2("qcow2-odd-size", null, size: 1_000_001);
+        Qcow2("qcow2-prealloc-metadata", "preallocation=metadata");
+
+        // Internal snapshots (a snapshot table) and a persistent bitmap (bitmaps extension, autoclear bit 0).
+        var snap = dir.File("snapshot.qcow2");
+        QemuImg.Create(snap, "qcow2", SmallSize);
+        QemuImg.IoCommands(snap, "qcow2", "write -P 0x01 0 64k");
+        QemuImg.Run("snapshot", "-c", "s1", "--image-opts", $"driver=qcow2,file.filename={snap}").EnsureSuccess("qemu-img snapshot");
+        QemuImg.IoCommands(snap, "qcow2", "write -P 0x02 0 4k");
+        list.Add(Seed("qcow2-snapshot", ImageFormat.Qcow2, snap, "qcow2"));
+        var bitmap = dir.File("bitmap.qcow2");
+        QemuImg.Create(bitmap, "qcow2", SmallSize);
+        QemuImg.Run("bitmap", "-f", "qcow2", "--add", bitmap, "b0").EnsureSuccess("qemu-img bitmap");
+        QemuImg.IoCommands(bitmap, "qcow2", "write -P 0x03 64k 64k");
+        list.Add(Seed("qcow2-bitmap", ImageFormat.Qcow2, bitmap, "qcow2"));
         Vhd("vhd-dynamic", "subformat=dynamic");
         Vhd("vhd-fixed", "subformat=fixed");
         Vhd("vhd-dynamic-force-size", "subformat=dynamic,force_size=on");
