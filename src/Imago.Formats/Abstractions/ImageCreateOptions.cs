@@ -53,7 +53,7 @@ public sealed record ImageCreateOptions
             var value = eq < 0 ? null : part[(eq + 1)..].Trim();
             options = key switch
             {
-                "cluster_size" => options with { ClusterSize = checked((int)SizeParser.Parse(Require(key, value))) },
+                "cluster_size" => options with { ClusterSize = ClusterSizeValue(SizeParser.Parse(Require(key, value))) },
                 "compression_type" => options with { CompressionType = Require(key, value).ToLowerInvariant() switch
                 {
                     "zlib" => CompressionType.Zlib,
@@ -74,6 +74,9 @@ public sealed record ImageCreateOptions
         return options;
     }
 
+    private static int ClusterSizeValue(long size) =>
+        size > int.MaxValue ? throw Invalid($"cluster_size {size} is too large (at most 2M)") : (int)size;
+
     private static string Require(string key, string? value) =>
         string.IsNullOrEmpty(value) ? throw Invalid($"option '{key}' needs a value") : value;
 
@@ -84,5 +87,13 @@ public sealed record ImageCreateOptions
         _ => throw Invalid($"option '{key}' takes on or off, not '{value}'"),
     };
 
-    private static ImageFormatException Invalid(string message) => new(ImageErrorKind.InvalidOption, message);
+    // Messages echo user input: keep them on one line whatever the input holds (control characters become '?').
+    private static ImageFormatException Invalid(string message) =>
+        new(ImageErrorKind.InvalidOption, string.Create(message.Length, message, static (span, m) =>
+        {
+            for (var i = 0; i < m.Length; i++)
+            {
+                span[i] = char.IsControl(m[i]) ? '?' : m[i];
+            }
+        }));
 }

@@ -10,7 +10,7 @@ public static class SizeParser
         if (!TryParse(text, out var size))
         {
             throw new ImageFormatException(ImageErrorKind.InvalidOption,
-                $"invalid size '{text}': use a number with an optional suffix k, M, G or T");
+                $"invalid size '{new string([.. text.Select(c => char.IsControl(c) ? '?' : c)])}': use a number with an optional suffix k, M, G or T");
         }
 
         return size;
@@ -35,6 +35,12 @@ public static class SizeParser
         }
 
         if (!decimal.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var number) || number < 0)
+        {
+            return false;
+        }
+
+        // Bound before multiplying: decimal multiplication throws OverflowException past ~7.9e28.
+        if (number > long.MaxValue / multiplier)
         {
             return false;
         }
