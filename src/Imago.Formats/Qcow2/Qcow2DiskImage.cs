@@ -257,8 +257,9 @@ internal sealed class Qcow2DiskImage : IDiskImage
 
     private async ValueTask ReadDataAsync(long host, Memory<byte> target, CancellationToken cancellationToken)
     {
-        // A last cluster cut short by the end of the file reads as zeros past it, as in qemu.
-        var available = (int)Math.Min(target.Length, _meta.FileLength - host);
+        // A last cluster cut short by the end of the file reads as zeros past it, as in qemu; so does a
+        // subcluster that extended L2 marks allocated wholly past the end.
+        var available = (int)Math.Clamp(_meta.FileLength - host, 0, target.Length);
         await _source.ReadExactlyAsync(host, target[..available], ImageFormat.Qcow2, "a data cluster", cancellationToken)
             .ConfigureAwait(false);
         target.Span[available..].Clear();
