@@ -12,6 +12,10 @@ internal sealed class ReadPlanner(IDiskImage source, int granularity, int chunkS
     {
         var size = source.VirtualSize;
         long pendingStart = -1, pendingEnd = -1;
+
+        // Widening to whole units can reach back into a unit already handed out (two extents that
+        // share one unit): never plan a byte twice, the writer only moves forward.
+        long plannedUpTo = 0;
         await foreach (var extent in ExtentWalker.WalkAsync(source, cancellationToken).ConfigureAwait(false))
         {
             if (!NeedsReading(extent))
@@ -19,8 +23,12 @@ internal sealed class ReadPlanner(IDiskImage source, int granularity, int chunkS
                 continue;
             }
 
-            var start = extent.Offset / granularity * granularity;
+            var start = Math.Max(plannedUpTo, extent.Offset / granularity * granularity);
             var end = Math.Min(size, (extent.End + granularity - 1) / granularity * granularity);
+            if (start >= end)
+            {
+                continue;
+            }
             if (pendingStart >= 0 && start <= pendingEnd)
             {
                 pendingEnd = Math.Max(pendingEnd, end);
@@ -43,6 +51,7 @@ internal sealed class ReadPlanner(IDiskImage source, int granularity, int chunkS
             while (chunkEnd <= pendingEnd)
             {
                 yield return (pendingStart, (int)(chunkEnd - pendingStart));
+                plannedUpTo = chunkEnd;
                 pendingStart = chunkEnd;
                 chunkEnd += chunkSize;
             }
