@@ -32,6 +32,13 @@ public sealed record ImageCreateOptions
     /// <summary>VHD: keep the exact virtual size (as Azure requires) instead of rounding up to CHS geometry.</summary>
     public bool ForceSize { get; init; }
 
+    /// <summary>
+    /// Flush the finished image to stable storage (fsync) before <see cref="IDiskImageWriter.CompleteAsync"/>
+    /// returns. On by default; <c>imago img convert -t unsafe</c> turns it off, which is what qemu-img convert's
+    /// default cache mode ("unsafe") does. Not an <c>-o</c> option: it is how to write, not what to write.
+    /// </summary>
+    public bool FlushToStableStorage { get; init; } = true;
+
     public static ImageCreateOptions Default { get; } = new();
 
     /// <summary>

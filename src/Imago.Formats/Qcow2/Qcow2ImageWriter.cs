@@ -26,6 +26,7 @@ internal sealed class Qcow2ImageWriter : IDiskImageWriter
     private readonly SafeFileHandle _file;
     private readonly Qcow2Geometry _g;
     private readonly bool _compress;
+    private readonly bool _flushToStableStorage;
     private readonly byte _compressionType;
     private readonly ulong[] _l1;
     private readonly ulong[] _l2;
@@ -51,6 +52,7 @@ internal sealed class Qcow2ImageWriter : IDiskImageWriter
         VirtualSize = virtualSize;
         _g = new Qcow2Geometry(clusterBits, extendedL2: false);
         _compress = options.Compress;
+        _flushToStableStorage = options.FlushToStableStorage;
         _compressionType = options.CompressionType == CompressionType.Zstd ? CompressionZstd : CompressionZlib;
         _l1 = new ulong[Qcow2Header.RequiredL1Entries(virtualSize, clusterBits, extendedL2: false)];
         _l2 = new ulong[_g.L2Entries];
@@ -93,7 +95,7 @@ internal sealed class Qcow2ImageWriter : IDiskImageWriter
                 $"a {size}-byte qcow2 disk needs an L1 table above qemu's 32 MiB limit; use a larger cluster_size");
         }
 
-        var file = File.OpenHandle(path, FileMode.Create, FileAccess.ReadWrite, FileShare.None, FileOptions.Asynchronous);
+        var file = OutputFile.Create(path);
         return ValueTask.FromResult<IDiskImageWriter>(new Qcow2ImageWriter(file, size, clusterBits, options));
     }
 
@@ -184,12 +186,20 @@ internal sealed class Qcow2ImageWriter : IDiskImageWriter
 
         var (refcountTableOffset, refcountTableClusters) = await WriteRefcountsAsync(cancellationToken).ConfigureAwait(false);
         await FlushStagingAsync(cancellationToken).ConfigureAwait(false);
-        RandomAccess.FlushToDisk(_file);
+        FlushToDiskIfDurable();
 
         var header = BuildHeader(_l1.Length == 0 ? refcountTableOffset : l1Offset, refcountTableOffset, refcountTableClusters);
         await RandomAccess.WriteAsync(_file, header, 0, cancellationToken).ConfigureAwait(false);
-        RandomAccess.FlushToDisk(_file);
+        FlushToDiskIfDurable();
         _completed = true;
+    }
+
+    private void FlushToDiskIfDurable()
+    {
+        if (_flushToStableStorage)
+        {
+            RandomAccess.FlushToDisk(_file);
+        }
     }
 
     public async ValueTask DisposeAsync()

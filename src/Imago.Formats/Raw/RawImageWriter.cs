@@ -19,10 +19,13 @@ internal sealed class RawImageWriter : IDiskImageWriter
     private long _nextOffset;
     private long _writebackStart;
 
-    private RawImageWriter(SafeFileHandle handle, long virtualSize)
+    private readonly bool _flushToStableStorage;
+
+    private RawImageWriter(SafeFileHandle handle, long virtualSize, bool flushToStableStorage)
     {
         _handle = handle;
         VirtualSize = virtualSize;
+        _flushToStableStorage = flushToStableStorage;
     }
 
     public ImageFormat Format => ImageFormat.Raw;
@@ -40,8 +43,12 @@ internal sealed class RawImageWriter : IDiskImageWriter
             throw new ImageFormatException(ImageErrorKind.InvalidOption, "compression is only supported for qcow2 output");
         }
 
-        var handle = File.OpenHandle(path, FileMode.Create, FileAccess.ReadWrite, FileShare.None, FileOptions.Asynchronous);
-        return ValueTask.FromResult<IDiskImageWriter>(new RawImageWriter(handle, virtualSize));
+        var handle = OutputFile.Create(path);
+
+        // Size the file first (a hole, no blocks), as qemu-img does: writes inside i_size are cheaper for the
+        // file system than writes that extend the file one by one.
+        RandomAccess.SetLength(handle, virtualSize);
+        return ValueTask.FromResult<IDiskImageWriter>(new RawImageWriter(handle, virtualSize, options.FlushToStableStorage));
     }
 
     public async ValueTask WriteAsync(long offset, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
@@ -79,7 +86,7 @@ internal sealed class RawImageWriter : IDiskImageWriter
             await RandomAccess.WriteAsync(_handle, data[runStart..], offset + runStart, cancellationToken).ConfigureAwait(false);
         }
 
-        if (_nextOffset - _writebackStart >= WritebackInterval)
+        if (_flushToStableStorage && _nextOffset - _writebackStart >= WritebackInterval)
         {
             PosixFile.StartWriteback(_handle, _writebackStart, _nextOffset - _writebackStart);
             _writebackStart = _nextOffset;
@@ -91,7 +98,11 @@ internal sealed class RawImageWriter : IDiskImageWriter
         cancellationToken.ThrowIfCancellationRequested();
         ObjectDisposedException.ThrowIf(_handle.IsClosed, this);
         RandomAccess.SetLength(_handle, VirtualSize);
-        PosixFile.Flush(_handle);
+        if (_flushToStableStorage)
+        {
+            PosixFile.Flush(_handle);
+        }
+
         return ValueTask.CompletedTask;
     }
 

@@ -17,6 +17,7 @@ internal sealed class DynamicVhdWriter : IDiskImageWriter
 
     private readonly SafeFileHandle _file;
     private readonly VhdFooter _footer;
+    private readonly bool _flushToStableStorage;
     private readonly int _blockSize;
     private readonly byte[] _bitmap;
     private readonly uint[] _bat;
@@ -33,6 +34,7 @@ internal sealed class DynamicVhdWriter : IDiskImageWriter
         _file = file;
         VirtualSize = plan.VirtualSize;
         _footer = plan.CreateFooter();
+        _flushToStableStorage = plan.FlushToStableStorage;
         _blockSize = VhdConstants.DefaultBlockSize;
         _bitmap = new byte[VhdDynamicHeader.BitmapSize(_blockSize)];
         _bitmap.AsSpan().Fill(0xFF);
@@ -54,7 +56,7 @@ internal sealed class DynamicVhdWriter : IDiskImageWriter
 
     public static DynamicVhdWriter Create(string path, VhdCreationPlan plan)
     {
-        var file = File.OpenHandle(path, FileMode.Create, FileAccess.ReadWrite, FileShare.None);
+        var file = OutputFile.Create(path);
         try
         {
             var writer = new DynamicVhdWriter(file, plan);
@@ -129,7 +131,10 @@ internal sealed class DynamicVhdWriter : IDiskImageWriter
         _footer.WriteTo(footer);
         await RandomAccess.WriteAsync(_file, footer, _nextBlockOffset, cancellationToken).ConfigureAwait(false);
         RandomAccess.SetLength(_file, _nextBlockOffset + VhdConstants.FooterSize);
-        RandomAccess.FlushToDisk(_file);
+        if (_flushToStableStorage)
+        {
+            RandomAccess.FlushToDisk(_file);
+        }
         _completed = true;
     }
 

@@ -1,3 +1,4 @@
+using Imago.Formats.IO;
 using Microsoft.Win32.SafeHandles;
 
 namespace Imago.Formats.Vhd;
@@ -10,6 +11,7 @@ internal sealed class FixedVhdWriter : IDiskImageWriter
 {
     private readonly SafeFileHandle _file;
     private readonly VhdFooter _footer;
+    private readonly bool _flushToStableStorage;
     private long _writtenUpTo;
     private bool _completed;
 
@@ -18,6 +20,7 @@ internal sealed class FixedVhdWriter : IDiskImageWriter
         _file = file;
         VirtualSize = plan.VirtualSize;
         _footer = plan.CreateFooter();
+        _flushToStableStorage = plan.FlushToStableStorage;
     }
 
     public ImageFormat Format => ImageFormat.Vhd;
@@ -28,7 +31,7 @@ internal sealed class FixedVhdWriter : IDiskImageWriter
 
     public static FixedVhdWriter Create(string path, VhdCreationPlan plan)
     {
-        var file = File.OpenHandle(path, FileMode.Create, FileAccess.ReadWrite, FileShare.None);
+        var file = OutputFile.Create(path);
         try
         {
             RandomAccess.SetLength(file, plan.VirtualSize + VhdConstants.FooterSize);
@@ -65,7 +68,10 @@ internal sealed class FixedVhdWriter : IDiskImageWriter
         var footer = new byte[VhdConstants.FooterSize];
         _footer.WriteTo(footer);
         await RandomAccess.WriteAsync(_file, footer, VirtualSize, cancellationToken).ConfigureAwait(false);
-        RandomAccess.FlushToDisk(_file);
+        if (_flushToStableStorage)
+        {
+            RandomAccess.FlushToDisk(_file);
+        }
         _completed = true;
     }
 

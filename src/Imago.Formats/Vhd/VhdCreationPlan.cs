@@ -4,7 +4,7 @@ namespace Imago.Formats.Vhd;
 /// The size, geometry and footer of a VHD we are about to create, decided the way qemu decides them
 /// (vpc_co_create_opts / calculate_rounded_image_size in block/vpc.c) so that qemu-img reports the same size.
 /// </summary>
-internal sealed record VhdCreationPlan(long VirtualSize, VhdGeometry Geometry, VhdSubformat Subformat)
+internal sealed record VhdCreationPlan(long VirtualSize, VhdGeometry Geometry, VhdSubformat Subformat, bool FlushToStableStorage)
 {
     /// <summary>
     /// Our creator app. It is honest (we are not qemu) and needs no entry in qemu's creator table: without
@@ -54,7 +54,7 @@ internal sealed record VhdCreationPlan(long VirtualSize, VhdGeometry Geometry, V
             }
         }
 
-        return new VhdCreationPlan(sectors * VhdConstants.SectorSize, geometry, options.Subformat);
+        return new VhdCreationPlan(sectors * VhdConstants.SectorSize, geometry, options.Subformat, options.FlushToStableStorage);
     }
 
     public VhdFooter CreateFooter()

@@ -98,10 +98,10 @@ internal sealed class VhdDiskImage : IDiskImage
         {
             // Like qemu: all data at its own offset; holes in the host file read as zero.
             var isHole = false;
-            if (HostAllocation.TryGetRun(_source, offset, offset + maxLength, out var hole, out var runEnd) && runEnd > offset)
+            if (_source is FileByteSource file && PosixFile.FindRun(file.Handle, offset, file.Length) is { } hostRun && hostRun.End > offset)
             {
-                isHole = hole;
-                maxLength = runEnd - offset;
+                isHole = !hostRun.IsData;
+                maxLength = Math.Min(maxLength, hostRun.End - offset);
             }
 
             return ValueTask.FromResult(new DiskExtent(offset, maxLength, Present: true, Zero: isHole, Data: true, HostOffset: offset));

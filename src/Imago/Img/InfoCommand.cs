@@ -1,6 +1,6 @@
 using Imago.Cli;
 using Imago.Formats;
-using Imago.Formats.Raw;
+using Imago.Formats.IO;
 
 namespace Imago.Img;
 

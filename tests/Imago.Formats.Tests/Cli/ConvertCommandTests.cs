@@ -27,6 +27,43 @@ public sealed partial class ConvertCommandTests
         Assert.True(SparseRawImage.AllocatedBytes(target) < 16 << 20);
     }
 
+    [Theory]
+    [InlineData("raw", null)]
+    [InlineData("qcow2", null)]
+    [InlineData("vpc", "subformat=fixed")]
+    [InlineData("vpc", "subformat=dynamic")]
+    public async Task Cache_mode_unsafe_writes_the_same_image_over_an_existing_file(string format, string? options)
+    {
+        using var dir = new TempDirectory();
+        var source = dir.File("src.raw");
+        var target = dir.File("dst.img");
+        SparseRawImage.Create(source, 16 << 20, runs: 12, runLength: 200_000, seed: 73);
+        await File.WriteAllTextAsync(target, "an older file that must be replaced whole");
+
+        string[] args = options is null
+            ? ["img", "convert", "-t", "unsafe", "-f", "raw", "-O", format, source, target]
+            : ["img", "convert", "-t", "unsafe", "-f", "raw", "-O", format, "-o", options, source, target];
+        var result = await ImagoCli.RunAsync(args);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.True(QemuImg.Compare(target, format, source, "raw"));
+        Assert.Equal(["dst.img", "src.raw"], Directory.GetFiles(dir.Path).Select(Path.GetFileName).Order());
+    }
+
+    [Fact]
+    public async Task An_unknown_cache_mode_is_refused_in_one_line()
+    {
+        using var dir = new TempDirectory();
+        var source = dir.File("src.raw");
+        SparseRawImage.Create(source, 1 << 20, runs: 1, runLength: 4096, seed: 74);
+
+        var result = await ImagoCli.RunAsync("img", "convert", "-t", "sometimes", "-O", "raw", source, dir.File("dst.raw"));
+
+        Assert.NotEqual(0, result.ExitCode);
+        ImagoCli.AssertOneLineError(result, "cache mode");
+        Assert.False(File.Exists(dir.File("dst.raw")));
+    }
+
     [Fact]
     public async Task On_a_terminal_progress_is_a_bar()
     {

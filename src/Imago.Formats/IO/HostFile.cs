@@ -1,4 +1,4 @@
-namespace Imago.Formats.Raw;
+namespace Imago.Formats.IO;
 
 /// <summary>Facts about an image file on the host file system (for <c>info</c>'s "actual-size").</summary>
 public static class HostFile

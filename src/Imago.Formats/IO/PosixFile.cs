@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 
-namespace Imago.Formats.Raw;
+namespace Imago.Formats.IO;
 
 /// <summary>
 /// The few Linux file calls .NET does not expose: hole/data lookup (SEEK_DATA/SEEK_HOLE), fsync and
