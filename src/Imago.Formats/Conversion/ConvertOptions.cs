@@ -10,7 +10,7 @@ public sealed record ConvertOptions
     /// Reads in flight, each with its own pooled buffer. Parallel reads are how compressed sources
     /// decompress on every core; writes still happen one at a time, in order.
     /// </summary>
-    public int ReadAhead { get; init; } = Math.Clamp(Environment.ProcessorCount * 2, 8, 16);
+    public int ReadAhead { get; init; } = Math.Clamp(Environment.ProcessorCount * 2, 4, 16);
 
     public static ConvertOptions Default { get; } = new();
 }
