@@ -125,12 +125,24 @@ public sealed class NbdServer(INbdExportProvider provider, NbdServerOptions? opt
         }
         catch (Exception e)
         {
-            _options.ConnectionFailed?.Invoke(remote, e);
+            Report(remote, e);
         }
         finally
         {
             client.Dispose();
             _connections.TryRemove(id, out _);
+        }
+    }
+
+    private void Report(EndPoint? remote, Exception error)
+    {
+        try
+        {
+            _options.ConnectionFailed?.Invoke(remote, error);
+        }
+        catch (Exception)
+        {
+            // A failing log hook must not turn one client's error into a faulted connection task.
         }
     }
 }

@@ -49,6 +49,25 @@ internal sealed class NbdTestServer : IAsyncDisposable
         }
     }
 
+    /// <summary>A fresh qemu-io client still writes and reads through this server (after a hostile client).</summary>
+    public async Task AssertQemuStillWorksAsync()
+    {
+        var probe = Exports.Add("probe-" + Guid.NewGuid().ToString("N")[..8], 1024 * 1024);
+        var name = Exports.NameOf(probe);
+        var result = await QemuClient.IoAsync(Url(name), Timeout, "write -P 0x3c 4k 8k", "read -P 0x3c 4k 8k");
+        Assert.True(result.Succeeded, result.Output);
+        Assert.Equal(0x3c, probe.Snapshot()[4096]);
+    }
+
+    /// <summary>Waits (bounded) until the server holds exactly <paramref name="count"/> device handles.</summary>
+    public async Task WaitForHandlesAsync(int count)
+    {
+        while (Exports.OpenHandles != count)
+        {
+            await Task.Delay(10, Timeout);
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         await Server.StopAsync(Timeout);

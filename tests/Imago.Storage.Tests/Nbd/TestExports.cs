@@ -22,6 +22,8 @@ internal sealed class TestExports : INbdExportProvider
         return device;
     }
 
+    public string NameOf(MemoryBlockDevice device) => _devices.First(d => ReferenceEquals(d.Value, device)).Key;
+
     public ValueTask<IReadOnlyList<NbdExportDescription>> ListExportsAsync(CancellationToken cancellationToken) =>
         ValueTask.FromResult<IReadOnlyList<NbdExportDescription>>(
             [.. _devices.Keys.Order(StringComparer.Ordinal).Select(n => new NbdExportDescription(n, "test " + n))]);
