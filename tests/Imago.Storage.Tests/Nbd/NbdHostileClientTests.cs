@@ -228,5 +228,18 @@ public sealed class NbdHostileClientTests
         await server.AssertQemuStillWorksAsync();
     }
 
+    [Fact]
+    public async Task ConnectionsBeyondTheLimit_AreClosedOnAccept()
+    {
+        await using var server = new NbdTestServer(options: new NbdServerOptions { MaxConnections = 1 });
+        await using (var first = await ConnectAsync(server.Port, server.Timeout))
+        {
+            await Assert.ThrowsAnyAsync<IOException>(() => ConnectAsync(server.Port, server.Timeout));
+        }
+
+        await server.WaitForIdleAsync();
+        await server.AssertQemuStillWorksAsync();
+    }
+
     private static (uint Error, ulong Cookie) Head((uint Error, ulong Cookie, byte[] Data) reply) => (reply.Error, reply.Cookie);
 }
