@@ -60,15 +60,17 @@ public sealed class NbdQemuClientTests
     {
         using var temp = new TempDirectory();
         await using var server = new NbdTestServer();
-        var device = server.Exports.Add("disk", 4 * MiB);
+        var device = server.Exports.Add("disk", 8 * MiB);
+        device.Fill(0, Enumerable.Repeat((byte)0xff, 8 * MiB).ToArray()); // zeros must overwrite, not be skipped
         var input = temp.File("in.raw");
-        var data = new byte[4 * MiB];
+        var data = new byte[8 * MiB];
         new Random(11).NextBytes(data);
         data.AsSpan(MiB, MiB).Clear(); // a zero run the client may send as WRITE_ZEROES
         await File.WriteAllBytesAsync(input, data, server.Timeout);
 
-        var result = await QemuClient.ImgAsync(server.Timeout, "convert", "-n", "-f", "raw", "-O", "raw",
-            input, server.Url("disk"));
+        // -W -m 8: eight coroutines writing out of order, so requests overlap on the connection.
+        var result = await QemuClient.ImgAsync(server.Timeout, "convert", "-n", "-W", "-m", "8", "-S", "4k",
+            "-f", "raw", "-O", "raw", input, server.Url("disk"));
 
         Assert.True(result.ExitCode == 0, result.Output);
         Assert.Equal(data, device.Snapshot());
