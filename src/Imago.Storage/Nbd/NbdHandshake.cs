@@ -11,6 +11,9 @@ internal sealed class NbdHandshake(Stream stream, INbdExportProvider provider, N
 {
     private const HandshakeFlags ServerFlags = HandshakeFlags.FixedNewstyle | HandshakeFlags.NoZeroes;
 
+    /// <summary>The protocol's limit for every string, export names included.</summary>
+    private const int MaxNameLength = 4096;
+
     private bool _noZeroes;
 
     /// <summary>Set by GO or EXPORT_NAME: the export the transmission phase serves.</summary>
@@ -214,7 +217,7 @@ internal sealed class NbdHandshake(Stream stream, INbdExportProvider provider, N
         }
 
         var nameLength = BinaryPrimitives.ReadUInt32BigEndian(data);
-        if (nameLength > (uint)data.Length - 6)
+        if (nameLength > (uint)data.Length - 6 || nameLength > MaxNameLength)
         {
             return false;
         }

@@ -118,6 +118,7 @@ public sealed class NbdHandshakeTests
             [1, 2, 3],                                                  // shorter than the fixed fields
             [.. U32(0xFFFFFFF0), .. U16(0)],                            // name length beyond the data
             [.. U32(4), .. "disk"u8.ToArray(), .. U16(3), .. U16(1)],   // 3 info requests announced, 1 sent
+            InfoRequest(new string('x', 4097)),                         // names are at most 4096 bytes
         ];
         foreach (var data in malformed)
         {
