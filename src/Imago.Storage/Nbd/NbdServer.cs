@@ -34,6 +34,7 @@ public sealed class NbdServer(INbdExportProvider provider, NbdServerOptions? opt
             throw new InvalidOperationException("the NBD server is already started");
         }
 
+        _options.Validate();
         _listener = new TcpListener(_options.EndPoint);
         _listener.Start();
         _acceptLoop = AcceptLoopAsync(_listener, _stopping.Token);

@@ -32,6 +32,17 @@ public sealed record NbdServerOptions
     /// <summary>Connections served at once; further ones are closed on accept.</summary>
     public int MaxConnections { get; init; } = 256;
 
+    /// <summary>Throws when a limit is not positive: a zero or negative cap would silently mean "no cap".</summary>
+    public void Validate()
+    {
+        ArgumentNullException.ThrowIfNull(EndPoint);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxRequestsInFlight);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxBytesInFlight);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxOptionLength);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxConnections);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(HandshakeTimeout, TimeSpan.Zero);
+    }
+
     /// <summary>Called (from a connection task) when a connection ends because of an error; for logging.</summary>
     public Action<EndPoint?, Exception>? ConnectionFailed { get; init; }
 }

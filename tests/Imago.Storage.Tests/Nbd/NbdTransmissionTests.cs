@@ -170,4 +170,13 @@ public sealed class NbdTransmissionTests
 
         await server.DisposeAsync();
     }
+
+    [Fact]
+    public async Task NonPositiveLimits_AreRefusedAtStart()
+    {
+        await using var server = new Imago.Storage.Nbd.NbdServer(new TestExports(),
+            new Imago.Storage.Nbd.NbdServerOptions { MaxOptionLength = -1 });
+
+        Assert.Throws<ArgumentOutOfRangeException>(server.Start);
+    }
 }
