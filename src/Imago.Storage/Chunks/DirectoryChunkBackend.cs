@@ -5,10 +5,13 @@ using Imago.Storage.IO;
 namespace Imago.Storage.Chunks;
 
 /// <summary>
-/// Chunks as files: <c>chunks/ab/cd/abcd…</c> (two levels of 256-way fan-out by hash prefix keep every
-/// directory small even at tens of millions of chunks). A chunk is written to <c>tmp/</c>, fsynced and renamed
-/// into place; the directories that gained names are fsynced at <see cref="FlushAsync"/>, before the store
-/// commits metadata that refers to them. Whatever a crash leaves in <c>tmp/</c> is removed on open.
+/// Chunks as files: <c>chunks/abc/abcd…</c>, one level of 4096 directories by hash prefix (a 2 TiB disk of
+/// 256 KiB chunks puts ~2000 files in each; ext4 and XFS index large directories, so even a region of hundreds of
+/// millions of chunks stays workable, while a small store does not create a directory per chunk). <see cref="PutAsync"/> stages a chunk in <c>tmp/</c>
+/// (readable at once); <see cref="FlushAsync"/> flushes the file system once (syncfs, instead of an fsync per
+/// chunk), renames every staged chunk into place and fsyncs the directories that gained names. A name under
+/// <c>chunks/</c> therefore always holds complete, durable bytes, so deduplicating against it is safe even after
+/// a power loss. Whatever a crash leaves in <c>tmp/</c> was never published and is removed on open.
 /// </summary>
 public sealed class DirectoryChunkBackend : IChunkBackend
 {
@@ -16,6 +19,8 @@ public sealed class DirectoryChunkBackend : IChunkBackend
     private readonly string _temporary;
     private readonly int _maxChunkBytes;
     private readonly ConcurrentDictionary<string, byte> _directoriesToFlush = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<ChunkHash, string> _staged = new(); // put since the last flush: hash -> temp file
+    private readonly SemaphoreSlim _flushLock = new(1, 1);
 
     /// <param name="directory">The backend's own directory (created when missing).</param>
     /// <param name="maxChunkBytes">No valid chunk is larger: a bigger file is reported corrupt, never loaded.</param>
@@ -36,11 +41,18 @@ public sealed class DirectoryChunkBackend : IChunkBackend
     }
 
     public ValueTask<bool> ContainsAsync(ChunkHash hash, CancellationToken cancellationToken = default) =>
-        ValueTask.FromResult(File.Exists(PathOf(hash)));
+        ValueTask.FromResult(_staged.ContainsKey(hash) || File.Exists(PathOf(hash)));
 
     public async ValueTask<byte[]?> GetAsync(ChunkHash hash, CancellationToken cancellationToken = default)
     {
-        var path = PathOf(hash);
+        // A flush may publish a staged chunk between the lookup and the open: then read it from its final name.
+        return _staged.TryGetValue(hash, out var staged)
+            ? await ReadFileAsync(hash, staged, cancellationToken).ConfigureAwait(false) ?? await ReadFileAsync(hash, PathOf(hash), cancellationToken).ConfigureAwait(false)
+            : await ReadFileAsync(hash, PathOf(hash), cancellationToken).ConfigureAwait(false);
+    }
+
+    private async ValueTask<byte[]?> ReadFileAsync(ChunkHash hash, string path, CancellationToken cancellationToken)
+    {
         try
         {
             using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.Asynchronous);
@@ -77,40 +89,78 @@ public sealed class DirectoryChunkBackend : IChunkBackend
 
     public async ValueTask PutAsync(ChunkHash hash, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
     {
-        var path = PathOf(hash);
-        if (File.Exists(path))
+        if (_staged.ContainsKey(hash) || File.Exists(PathOf(hash)))
         {
             return;
         }
 
-        var directory = Path.GetDirectoryName(path)!;
-        if (!Directory.Exists(directory))
-        {
-            Directory.CreateDirectory(directory);
-            // New directories must themselves be made durable in their parents.
-            _directoriesToFlush.TryAdd(Path.GetDirectoryName(directory)!, 0);
-            _directoriesToFlush.TryAdd(_chunks, 0);
-        }
-
         var temporary = Path.Combine(_temporary, $"{hash}.{Guid.NewGuid():N}");
-        await DurableFile.WriteAsync(path, temporary, data, flushDirectory: false, cancellationToken).ConfigureAwait(false);
-        _directoriesToFlush.TryAdd(directory, 0);
+        await DurableFile.WriteUnflushedAsync(temporary, data, cancellationToken).ConfigureAwait(false);
+        if (!_staged.TryAdd(hash, temporary))
+        {
+            DurableFile.TryDelete(temporary); // staged concurrently by another writer
+        }
     }
 
-    public ValueTask FlushAsync(CancellationToken cancellationToken = default)
+    public async ValueTask FlushAsync(CancellationToken cancellationToken = default)
     {
-        foreach (var directory in _directoriesToFlush.Keys)
+        await _flushLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            _directoriesToFlush.TryRemove(directory, out _);
-            NativeSync.FlushDirectory(directory);
-        }
+            var staged = _staged.ToArray();
+            if (staged.Length > 0)
+            {
+                // Data first: every staged file is durable before any of them gets its final name.
+                NativeSync.FlushFileSystem(_temporary);
+                foreach (var (hash, temporary) in staged)
+                {
+                    var path = PathOf(hash);
+                    var directory = Path.GetDirectoryName(path)!;
+                    if (!Directory.Exists(directory))
+                    {
+                        Directory.CreateDirectory(directory);
+                        _directoriesToFlush.TryAdd(_chunks, 0); // the new directory's own name
+                    }
 
-        return ValueTask.CompletedTask;
+                    File.Move(temporary, path, overwrite: true);
+                    _staged.TryRemove(hash, out _);
+                    _directoriesToFlush.TryAdd(directory, 0);
+                }
+            }
+
+            // The new names: a few directories are cheaper to fsync one by one, many (an import touches up to
+            // 4096 fan-out directories) in one more file-system flush, which commits their entries too.
+            var directories = _directoriesToFlush.Keys.ToArray();
+            foreach (var directory in directories)
+            {
+                _directoriesToFlush.TryRemove(directory, out _);
+            }
+
+            if (directories.Length > 16)
+            {
+                NativeSync.FlushFileSystem(_chunks);
+            }
+            else
+            {
+                foreach (var directory in directories)
+                {
+                    NativeSync.FlushDirectory(directory);
+                }
+            }
+        }
+        finally
+        {
+            _flushLock.Release();
+        }
     }
 
     public ValueTask DeleteAsync(ChunkHash hash, CancellationToken cancellationToken = default)
     {
+        if (_staged.TryRemove(hash, out var staged))
+        {
+            DurableFile.TryDelete(staged);
+        }
+
         var path = PathOf(hash);
         DurableFile.TryDelete(path);
         _directoriesToFlush.TryAdd(Path.GetDirectoryName(path)!, 0);
@@ -119,21 +169,18 @@ public sealed class DirectoryChunkBackend : IChunkBackend
 
     public async IAsyncEnumerable<ChunkHash> EnumerateAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        foreach (var level1 in Directory.EnumerateDirectories(_chunks))
+        foreach (var directory in Directory.EnumerateDirectories(_chunks))
         {
-            foreach (var level2 in Directory.EnumerateDirectories(level1))
+            cancellationToken.ThrowIfCancellationRequested();
+            foreach (var file in Directory.EnumerateFiles(directory))
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                foreach (var file in Directory.EnumerateFiles(level2))
+                if (ChunkHash.TryParse(Path.GetFileName(file.AsSpan()), out var hash))
                 {
-                    if (ChunkHash.TryParse(Path.GetFileName(file.AsSpan()), out var hash))
-                    {
-                        yield return hash;
-                    }
+                    yield return hash;
                 }
-
-                await Task.Yield();
             }
+
+            await Task.Yield();
         }
     }
 
@@ -141,6 +188,6 @@ public sealed class DirectoryChunkBackend : IChunkBackend
     public string PathOf(ChunkHash hash)
     {
         var name = hash.ToString();
-        return Path.Combine(_chunks, name[..2], name[2..4], name);
+        return Path.Combine(_chunks, name[..3], name);
     }
 }

@@ -42,6 +42,21 @@ internal static class DurableFile
         }
     }
 
+    /// <summary>Writes a new file without flushing it (the caller flushes the file system before publishing it).</summary>
+    public static async ValueTask WriteUnflushedAsync(string path, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var handle = File.OpenHandle(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, FileOptions.Asynchronous, data.Length);
+            await RandomAccess.WriteAsync(handle, data, 0, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            TryDelete(path);
+            throw;
+        }
+    }
+
     public static void TryDelete(string path)
     {
         try

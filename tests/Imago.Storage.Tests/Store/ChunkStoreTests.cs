@@ -33,9 +33,10 @@ public sealed class ChunkStoreTests
         Assert.Equal(1, f.Counter.Puts);
         Assert.True(zero.IsZero);
         Assert.Equal(data, await chunks.ReadAsync(hash));
-        // Fan-out: chunks/ab/cd/abcd...
+        // Staged until the flush publishes it under its fan-out name: chunks/abc/abcd...
+        await chunks.FlushAsync();
         var name = hash.ToString();
-        Assert.True(File.Exists(Path.Combine(f.Path, "chunks", name[..2], name[2..4], name)));
+        Assert.True(File.Exists(Path.Combine(f.Path, "chunks", name[..3], name)));
         Assert.Single(await ToListAsync(chunks.Backend.EnumerateAsync()));
     }
 
@@ -45,6 +46,7 @@ public sealed class ChunkStoreTests
         await using var f = await StoreFixture.CreateAsync();
         using var pins = f.Store.Chunks.CreatePins();
         var hash = await f.Store.Chunks.WriteAsync(Patterns.Random(64 * 1024, 2), pins);
+        await f.Store.Chunks.FlushAsync();
         var path = f.ChunkPath(hash);
         var bytes = await File.ReadAllBytesAsync(path);
         bytes[1000] ^= 0x40;
@@ -65,6 +67,7 @@ public sealed class ChunkStoreTests
         await using var f = await StoreFixture.CreateAsync();
         using var pins = f.Store.Chunks.CreatePins();
         var hash = await f.Store.Chunks.WriteAsync(Patterns.Random(64 * 1024, 3), pins);
+        await f.Store.Chunks.FlushAsync();
         await using (var stream = File.OpenWrite(f.ChunkPath(hash)))
         {
             stream.SetLength(1L << 30); // sparse 1 GiB file where a 64 KiB chunk should be
@@ -72,6 +75,22 @@ public sealed class ChunkStoreTests
 
         var e = await Assert.ThrowsAsync<ChunkCorruptException>(() => f.Store.Chunks.ReadAsync(hash).AsTask());
         Assert.Contains("more than a chunk", e.Message);
+    }
+
+    [Fact]
+    public async Task A_staged_chunk_is_readable_at_once_and_published_only_by_the_flush()
+    {
+        await using var f = await StoreFixture.CreateAsync();
+        using var pins = f.Store.Chunks.CreatePins();
+        var data = Patterns.Random(64 * 1024, 4);
+        var hash = await f.Store.Chunks.WriteAsync(data, pins);
+        Assert.False(File.Exists(f.ChunkPath(hash)));
+        Assert.Equal(data, await f.Store.Chunks.ReadAsync(hash));
+
+        // A crash before the flush: the staged file is never published and is removed on the next open.
+        await f.ReopenAsync();
+        Assert.False(await f.Store.Chunks.Backend.ContainsAsync(hash));
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(f.Path, "tmp")));
     }
 
     [Theory]
