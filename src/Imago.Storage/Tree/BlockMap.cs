@@ -10,7 +10,8 @@ namespace Imago.Storage.Tree;
 /// </summary>
 internal sealed class BlockMap
 {
-    // Clean pages can always be reloaded from their parent's reference, so the cache is dropped past this size.
+    // Clean pages can always be reloaded from their parent's reference (unchanged, since the parent is clean or
+    // holds the same entry), so they are dropped once the cache grows past this size; dirty pages never are.
     private const int MaxCleanPages = 512;
 
     private readonly ChunkStore _store;
@@ -139,6 +140,7 @@ internal sealed class BlockMap
         var page = hash.IsZero
             ? Page.Empty(Fanout)
             : Page.Parse(hash, await _store.ReadAsync(hash, cancellationToken).ConfigureAwait(false), Fanout);
+        TrimCache(); // before inserting: the page returned must stay cached while the caller modifies it
         _pages[(level, index)] = page;
         return page;
     }

@@ -44,9 +44,7 @@ public sealed class ChunkStoreTests
     public async Task A_corrupt_or_missing_chunk_is_an_error_naming_the_chunk()
     {
         await using var f = await StoreFixture.CreateAsync();
-        using var pins = f.Store.Chunks.CreatePins();
-        var hash = await f.Store.Chunks.WriteAsync(Patterns.Random(64 * 1024, 2), pins);
-        await f.Store.Chunks.FlushAsync();
+        var hash = await StorePublishedAsync(f, 2);
         var path = f.ChunkPath(hash);
         var bytes = await File.ReadAllBytesAsync(path);
         bytes[1000] ^= 0x40;
@@ -65,9 +63,7 @@ public sealed class ChunkStoreTests
     public async Task An_oversized_chunk_file_is_refused_without_loading_it()
     {
         await using var f = await StoreFixture.CreateAsync();
-        using var pins = f.Store.Chunks.CreatePins();
-        var hash = await f.Store.Chunks.WriteAsync(Patterns.Random(64 * 1024, 3), pins);
-        await f.Store.Chunks.FlushAsync();
+        var hash = await StorePublishedAsync(f, 3);
         await using (var stream = File.OpenWrite(f.ChunkPath(hash)))
         {
             stream.SetLength(1L << 30); // sparse 1 GiB file where a 64 KiB chunk should be
@@ -128,6 +124,14 @@ public sealed class ChunkStoreTests
         await File.WriteAllTextAsync(Path.Combine(f.Path, "volumes", "d-1.json"), "{\"size\": -5, \"root\": \"zz\"}");
         var e = await Assert.ThrowsAsync<StoreException>(() => f.Store.OpenVolumeAsync("d-1"));
         Assert.Contains("d-1", e.Message);
+    }
+
+    private static async Task<ChunkHash> StorePublishedAsync(StoreFixture f, int seed)
+    {
+        using var pins = f.Store.Chunks.CreatePins();
+        var hash = await f.Store.Chunks.WriteAsync(Patterns.Random(64 * 1024, seed), pins);
+        await f.Store.Chunks.FlushAsync();
+        return hash;
     }
 
     private static async Task<List<T>> ToListAsync<T>(IAsyncEnumerable<T> items)

@@ -61,6 +61,39 @@ public sealed class VolumeTests
     }
 
     [Fact]
+    public async Task A_map_with_more_pages_than_the_cache_holds_stays_consistent()
+    {
+        // 4 KiB chunks, 4 references per page: 8 MiB is 2048 blocks and 683 pages, past the 512-page cache.
+        await using var f = await StoreFixture.CreateAsync(4096, fanout: 4);
+        await f.Store.CreateVolumeAsync("d-1", 8 << 20);
+        var content = Patterns.Random(8 << 20, 21);
+        await using (var volume = await f.Store.OpenVolumeAsync("d-1"))
+        {
+            for (var offset = 0; offset < content.Length; offset += 256 * 1024)
+            {
+                await volume.WriteAsync(offset, content.AsMemory(offset, 256 * 1024));
+            }
+
+            await f.Store.SnapshotAsync("d-1", "s-1");
+            for (var offset = 0; offset < content.Length; offset += 8192)
+            {
+                await volume.WriteAsync(offset, new byte[] { 1, 2, 3 });
+            }
+
+            await volume.FlushAsync();
+        }
+
+        await f.ReopenAsync();
+        await using var snapshot = await f.Store.OpenSnapshotAsync("s-1");
+        Assert.Equal(content, await Patterns.ReadAllAsync(snapshot));
+        await using var reopened = await f.Store.OpenVolumeAsync("d-1");
+        var now = await Patterns.ReadAllAsync(reopened);
+        Assert.Equal([1, 2, 3], now[8192..8195]);
+        Assert.Equal(content[3..8192], now[3..8192]);
+        Assert.True((await f.Store.ScrubAsync()).IsClean);
+    }
+
+    [Fact]
     public async Task Writes_after_a_snapshot_never_change_it()
     {
         await using var f = await StoreFixture.CreateAsync();
