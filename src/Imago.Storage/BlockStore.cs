@@ -260,13 +260,19 @@ public sealed class BlockStore : IAsyncDisposable
             open = [.. _openVolumes.Values];
         }
 
-        foreach (var disk in open)
+        try
         {
-            await disk.DisposeAsync().ConfigureAwait(false);
+            foreach (var disk in open)
+            {
+                await disk.DisposeAsync().ConfigureAwait(false);
+            }
         }
-
-        await _lock.DisposeAsync().ConfigureAwait(false);
-        _metadata.Dispose();
+        finally
+        {
+            // Even when a final flush fails (a dying disk), the store must be reopenable by this or another process.
+            await _lock.DisposeAsync().ConfigureAwait(false);
+            _metadata.Dispose();
+        }
     }
 
     internal int Depth(long size) => new TreeShape(BlockCount(size), Layout.PageFanout).Depth;
