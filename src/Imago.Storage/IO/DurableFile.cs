@@ -47,7 +47,7 @@ internal static class DurableFile
     {
         try
         {
-            using var handle = File.OpenHandle(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, FileOptions.Asynchronous, data.Length);
+            using var handle = File.OpenHandle(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, FileOptions.Asynchronous);
             await RandomAccess.WriteAsync(handle, data, 0, cancellationToken).ConfigureAwait(false);
         }
         catch
