@@ -31,6 +31,21 @@ internal sealed class SnapshotImporter(ChunkStore chunks, int fanout)
             CancellationToken = cancellationToken,
         };
 
+        // Workers finish out of order: report only advances, so progress never goes backwards.
+        var progressGate = new Lock();
+        long reported = 0;
+        void ReportProgress(long reached)
+        {
+            lock (progressGate)
+            {
+                if (progress is not null && reached > reported)
+                {
+                    reported = reached;
+                    progress.Report(new ConvertProgress(reached, size));
+                }
+            }
+        }
+
         await Parallel.ForEachAsync(DataBlocksAsync(source, chunkSize, cancellationToken), parallel, async (block, ct) =>
         {
             var offset = block * chunkSize;
@@ -62,7 +77,7 @@ internal sealed class SnapshotImporter(ChunkStore chunks, int fanout)
                     }
                 }
 
-                progress?.Report(new ConvertProgress(Math.Min(size, offset + length), size));
+                ReportProgress(offset + length);
             }
             finally
             {

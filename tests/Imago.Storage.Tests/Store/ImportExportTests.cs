@@ -38,6 +38,7 @@ public sealed class ImportExportTests
         }
 
         Assert.Equal(progress[^1].TotalBytes, progress[^1].BytesProcessed);
+        Assert.True(progress.Zip(progress.Skip(1)).All(p => p.First.BytesProcessed <= p.Second.BytesProcessed), "progress went backwards");
         await using var snapshot = await f.Store.OpenSnapshotAsync("s-1");
         Assert.Equal(await File.ReadAllBytesAsync(reference), await Patterns.ReadAllAsync(snapshot));
     }
@@ -60,16 +61,8 @@ public sealed class ImportExportTests
         await f.Store.ExportAsync("s-1", output, format, progress: new SyncProgress(progress));
 
         Assert.NotEmpty(progress);
-        if (format == ImageFormat.Vhd)
-        {
-            // VHD rounds the size up to its CHS geometry; compare the common part (compare -s would fail on size alone).
-            Assert.True(QemuImg.Compare(source, "qcow2", output, qemuName) || CompareTruncated(f, source, output));
-        }
-        else
-        {
-            Assert.True(QemuImg.Compare(source, "qcow2", output, qemuName));
-        }
-
+        // qemu-img compare accepts a larger image (VHD rounds up to its geometry) when the extra part reads as zeros.
+        Assert.True(QemuImg.Compare(source, "qcow2", output, qemuName));
         if (format == ImageFormat.Qcow2)
         {
             Assert.Equal(0, QemuImg.Check(output, "qcow2").ExitCode);
@@ -116,18 +109,6 @@ public sealed class ImportExportTests
         QemuImg.Create(path, format, 8 << 20);
         QemuImg.IoCommands(path, format, Writes);
         return path;
-    }
-
-    private static bool CompareTruncated(StoreFixture f, string source, string vhd)
-    {
-        var a = f.File("a.raw");
-        var b = f.File("b.raw");
-        QemuImg.Convert(source, "qcow2", a, "raw");
-        QemuImg.Convert(vhd, "vpc", b, "raw");
-        var left = File.ReadAllBytes(a);
-        var right = File.ReadAllBytes(b);
-        return right.Length >= left.Length && left.AsSpan().SequenceEqual(right.AsSpan(0, left.Length))
-            && right.AsSpan(left.Length).IndexOfAnyExcept((byte)0) < 0;
     }
 
     /// <summary>Records progress synchronously (Progress&lt;T&gt; would post to the thread pool and race the asserts).</summary>
