@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Imago.Formats;
 using Imago.Formats.Conversion;
 using Imago.Storage.Chunks;
@@ -59,7 +58,7 @@ public sealed class BlockStore : IAsyncDisposable
 
         try
         {
-            var layout = await ReadOrCreateLayoutAsync(directory, options, cancellationToken).ConfigureAwait(false);
+            var layout = await StoreLayout.LoadOrCreateAsync(directory, options, cancellationToken).ConfigureAwait(false);
             IChunkBackend backend = new DirectoryChunkBackend(directory, layout.ChunkSize);
             if (options.WrapBackend is { } wrap)
             {
@@ -166,16 +165,14 @@ public sealed class BlockStore : IAsyncDisposable
             }
 
             var root = ChunkHash.Parse(snapshot.Root);
-            if (new TreeShape(BlockCount(newSize), Layout.PageFanout).Depth != new TreeShape(BlockCount(snapshot.Size), Layout.PageFanout).Depth)
+            using var pins = Chunks.CreatePins();
+            if (Depth(newSize) != Depth(snapshot.Size))
             {
                 // A deeper tree: new top pages above the old root (a handful of pages, not a copy).
-                using var pins = Chunks.CreatePins();
                 var map = NewMap(snapshot.Size, root);
                 map.Grow(BlockCount(newSize));
                 root = await map.CommitAsync(pins, cancellationToken).ConfigureAwait(false);
                 await Chunks.FlushAsync(cancellationToken).ConfigureAwait(false);
-                await WriteNewRecordLockedAsync(VersionKind.Volume, volumeId, new VersionRecord(newSize, root.ToString(), 0), cancellationToken).ConfigureAwait(false);
-                return;
             }
 
             await WriteNewRecordLockedAsync(VersionKind.Volume, volumeId, new VersionRecord(newSize, root.ToString(), 0), cancellationToken).ConfigureAwait(false);
@@ -409,47 +406,4 @@ public sealed class BlockStore : IAsyncDisposable
 
     private static long CheckSize(long size) =>
         size is > 0 and <= 1L << 50 ? size : throw new StoreException($"invalid disk size {size} (1 byte to 1 PiB)");
-
-    private static async Task<StoreLayout> ReadOrCreateLayoutAsync(string directory, BlockStoreOptions options, CancellationToken cancellationToken)
-    {
-        var path = Path.Combine(directory, "store.json");
-        if (File.Exists(path))
-        {
-            StoreLayout? existing;
-            try
-            {
-                existing = JsonSerializer.Deserialize(await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false), MetadataJson.Default.StoreLayout);
-            }
-            catch (JsonException e)
-            {
-                throw new StoreException($"{path} is not valid JSON ({e.Message})");
-            }
-
-            if (existing is null || existing.FormatVersion != StoreLayout.CurrentFormatVersion || !IsValidChunkSize(existing.ChunkSize)
-                || existing.PageFanout < 2 || existing.PageFanout > existing.ChunkSize / ChunkHash.Size)
-            {
-                throw new StoreException($"{path} describes an unsupported or invalid layout");
-            }
-
-            return existing;
-        }
-
-        if (!IsValidChunkSize(options.ChunkSize))
-        {
-            throw new StoreException($"chunk size {options.ChunkSize} must be a power of two from 4 KiB to 4 MiB");
-        }
-
-        var fanout = options.PageFanout ?? options.ChunkSize / ChunkHash.Size;
-        if (fanout < 2 || fanout > options.ChunkSize / ChunkHash.Size)
-        {
-            throw new StoreException($"page fanout {fanout} must be between 2 and {options.ChunkSize / ChunkHash.Size}");
-        }
-
-        var layout = new StoreLayout(StoreLayout.CurrentFormatVersion, options.ChunkSize, fanout);
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(layout, MetadataJson.Default.StoreLayout);
-        await DurableFile.WriteAsync(path, path + ".tmp", bytes, flushDirectory: true, cancellationToken).ConfigureAwait(false);
-        return layout;
-    }
-
-    private static bool IsValidChunkSize(int size) => size is >= 4096 and <= 4 << 20 && int.IsPow2(size);
 }
