@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Imago.Formats.Tests.Infrastructure;
 using Imago.Storage.Tests.Infrastructure;
+using Xunit.Abstractions;
 
 namespace Imago.Storage.Tests.KillLoop;
 
@@ -10,7 +11,7 @@ namespace Imago.Storage.Tests.KillLoop;
 /// instants, again and again; after each kill the store must hold every committed snapshot intact and
 /// nothing may refer to a missing or damaged chunk.
 /// </summary>
-public sealed class KillLoopTests
+public sealed class KillLoopTests(ITestOutputHelper output)
 {
     private const int Iterations = 18;
 
@@ -37,6 +38,7 @@ public sealed class KillLoopTests
             committed = await VerifyAsync(storePath, logPath, collect: iteration % 3 == 2);
         }
 
+        output.WriteLine($"{Iterations} kills, {committed} snapshots committed and verified");
         Assert.True(committed > Iterations / 2, $"only {committed} snapshots were committed: the child made too little progress");
     }
 
