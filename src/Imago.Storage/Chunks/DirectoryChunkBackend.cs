@@ -6,12 +6,13 @@ namespace Imago.Storage.Chunks;
 
 /// <summary>
 /// Chunks as files: <c>chunks/abc/abcd…</c>, one level of 4096 directories by hash prefix (a 2 TiB disk of
-/// 256 KiB chunks puts ~2000 files in each; ext4 and XFS index large directories, so even a region of hundreds of
-/// millions of chunks stays workable, while a small store does not create a directory per chunk). <see cref="PutAsync"/> stages a chunk in <c>tmp/</c>
-/// (readable at once); <see cref="FlushAsync"/> flushes the file system once (syncfs, instead of an fsync per
-/// chunk), renames every staged chunk into place and fsyncs the directories that gained names. A name under
-/// <c>chunks/</c> therefore always holds complete, durable bytes, so deduplicating against it is safe even after
-/// a power loss. Whatever a crash leaves in <c>tmp/</c> was never published and is removed on open.
+/// 256 KiB chunks puts ~2000 files in each; ext4 and XFS index large directories, so a region of hundreds of
+/// millions of chunks stays workable, while a small store does not create a directory per chunk).
+/// <see cref="PutAsync"/> stages a chunk in <c>tmp/</c> (readable at once); <see cref="FlushAsync"/> flushes the
+/// file system once (syncfs, instead of an fsync per chunk), renames every staged chunk into place and flushes
+/// the directories that gained names. A name under <c>chunks/</c> therefore always holds complete, durable
+/// bytes, so deduplicating against it is safe even after a power loss. Whatever a crash leaves in <c>tmp/</c>
+/// was never published and is removed on open.
 /// </summary>
 public sealed class DirectoryChunkBackend : IChunkBackend
 {
@@ -45,10 +46,13 @@ public sealed class DirectoryChunkBackend : IChunkBackend
 
     public async ValueTask<byte[]?> GetAsync(ChunkHash hash, CancellationToken cancellationToken = default)
     {
-        // A flush may publish a staged chunk between the lookup and the open: then read it from its final name.
-        return _staged.TryGetValue(hash, out var staged)
-            ? await ReadFileAsync(hash, staged, cancellationToken).ConfigureAwait(false) ?? await ReadFileAsync(hash, PathOf(hash), cancellationToken).ConfigureAwait(false)
-            : await ReadFileAsync(hash, PathOf(hash), cancellationToken).ConfigureAwait(false);
+        if (_staged.TryGetValue(hash, out var staged) && await ReadFileAsync(hash, staged, cancellationToken).ConfigureAwait(false) is { } bytes)
+        {
+            return bytes;
+        }
+
+        // Not staged, or a flush published it between the lookup and the open: read it under its final name.
+        return await ReadFileAsync(hash, PathOf(hash), cancellationToken).ConfigureAwait(false);
     }
 
     private async ValueTask<byte[]?> ReadFileAsync(ChunkHash hash, string path, CancellationToken cancellationToken)

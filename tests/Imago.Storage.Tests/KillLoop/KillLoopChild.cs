@@ -88,7 +88,7 @@ internal static class KillLoopChild
 
                     var from = all[random.Next(all.Count)];
                     await store.CreateVolumeFromSnapshotAsync(from, "c-" + name);
-                    var content = new byte[0];
+                    byte[] content;
                     await using (var clone = await store.OpenVolumeAsync("c-" + name))
                     {
                         var patch = Patterns.Random(random.Next(1, 100_000), random.Next());
