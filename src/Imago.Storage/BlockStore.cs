@@ -1,0 +1,449 @@
+using System.Text.Json;
+using Imago.Formats;
+using Imago.Formats.Conversion;
+using Imago.Storage.Chunks;
+using Imago.Storage.Integrity;
+using Imago.Storage.IO;
+using Imago.Storage.Metadata;
+using Imago.Storage.Transfer;
+using Imago.Storage.Tree;
+using Imago.Storage.Volumes;
+
+namespace Imago.Storage;
+
+/// <summary>
+/// A region's block store: deduplicated content-addressed chunks, and volumes and snapshots that are maps
+/// from block to chunk sharing pages copy-on-write. One process opens a store at a time (store.lock).
+/// </summary>
+public sealed class BlockStore : IAsyncDisposable
+{
+    private readonly FileStream _lock;
+    private readonly RecordStore _records;
+    private readonly SemaphoreSlim _metadata = new(1, 1); // record changes, and a collection's capture of all roots
+    private readonly Dictionary<string, StoredDisk> _openVolumes = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _openSnapshots = new(StringComparer.Ordinal);
+    private readonly Lock _openGate = new();
+
+    private BlockStore(string directory, FileStream lockFile, StoreLayout layout, ChunkStore chunks)
+    {
+        Directory = directory;
+        _lock = lockFile;
+        Layout = layout;
+        Chunks = chunks;
+        _records = new RecordStore(directory);
+    }
+
+    public string Directory { get; }
+
+    public StoreLayout Layout { get; }
+
+    public ChunkStore Chunks { get; }
+
+    public int ChunkSize => Layout.ChunkSize;
+
+    /// <summary>Opens the store in <paramref name="directory"/>, creating it with <paramref name="options"/> when empty.</summary>
+    public static async Task<BlockStore> OpenAsync(string directory, BlockStoreOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        options ??= BlockStoreOptions.Default;
+        directory = Path.GetFullPath(directory);
+        System.IO.Directory.CreateDirectory(directory);
+        FileStream lockFile;
+        try
+        {
+            lockFile = new FileStream(Path.Combine(directory, "store.lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException e)
+        {
+            throw new StoreException($"the store {directory} is in use by another process ({e.Message})");
+        }
+
+        try
+        {
+            var layout = await ReadOrCreateLayoutAsync(directory, options, cancellationToken).ConfigureAwait(false);
+            IChunkBackend backend = new DirectoryChunkBackend(directory, layout.ChunkSize);
+            if (options.WrapBackend is { } wrap)
+            {
+                backend = wrap(backend);
+            }
+
+            return new BlockStore(directory, lockFile, layout, new ChunkStore(backend, layout.ChunkSize));
+        }
+        catch
+        {
+            await lockFile.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    public IReadOnlyList<string> ListVolumes() => _records.List(VersionKind.Volume);
+
+    public IReadOnlyList<string> ListSnapshots() => _records.List(VersionKind.Snapshot);
+
+    public bool VolumeExists(string id) => _records.Exists(VersionKind.Volume, id);
+
+    public bool SnapshotExists(string id) => _records.Exists(VersionKind.Snapshot, id);
+
+    /// <summary>Creates an empty volume (reads as zeros) of <paramref name="size"/> bytes.</summary>
+    public Task CreateVolumeAsync(string id, long size, CancellationToken cancellationToken = default) =>
+        CreateRecordAsync(VersionKind.Volume, id, new VersionRecord(CheckSize(size), ChunkHash.Zero.ToString(), 0), cancellationToken);
+
+    /// <summary>Opens a volume read-write. One opener at a time: a volume has a single writer.</summary>
+    public async Task<IBlockDevice> OpenVolumeAsync(string id, CancellationToken cancellationToken = default)
+    {
+        VersionId.Check(id);
+        await _metadata.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var record = await _records.ReadAsync(VersionKind.Volume, id, cancellationToken).ConfigureAwait(false);
+            lock (_openGate)
+            {
+                if (_openVolumes.ContainsKey(id))
+                {
+                    throw new StoreException($"volume '{id}' is already open");
+                }
+
+                var disk = new StoredDisk($"volume '{id}'", Chunks, NewMap(record.Size, ChunkHash.Parse(record.Root)), record.Size,
+                    record.Generation, (root, generation, ct) => CommitVolumeAsync(id, record.Size, root, generation, ct),
+                    () => { lock (_openGate) { _openVolumes.Remove(id); } });
+                _openVolumes.Add(id, disk);
+                return disk;
+            }
+        }
+        finally
+        {
+            _metadata.Release();
+        }
+    }
+
+    /// <summary>Opens a snapshot as a read-only block device.</summary>
+    public async Task<IBlockDevice> OpenSnapshotAsync(string id, CancellationToken cancellationToken = default) =>
+        await OpenSnapshotDiskAsync(id, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>
+    /// Snapshots a volume: commits its pending writes (if it is open) and records its root under a new name.
+    /// Costs the metadata changed since the last commit, whatever the disk size.
+    /// </summary>
+    public async Task SnapshotAsync(string volumeId, string snapshotId, CancellationToken cancellationToken = default)
+    {
+        VersionId.Check(volumeId);
+        VersionId.Check(snapshotId);
+        StoredDisk? open;
+        lock (_openGate)
+        {
+            open = _openVolumes.GetValueOrDefault(volumeId);
+        }
+
+        if (open is not null)
+        {
+            await open.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await _metadata.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var record = await _records.ReadAsync(VersionKind.Volume, volumeId, cancellationToken).ConfigureAwait(false);
+            await WriteNewRecordLockedAsync(VersionKind.Snapshot, snapshotId, record, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _metadata.Release();
+        }
+    }
+
+    /// <summary>A new volume sharing every chunk of the snapshot; <paramref name="size"/> may grow it (null: same size).</summary>
+    public async Task CreateVolumeFromSnapshotAsync(string snapshotId, string volumeId, long? size = null, CancellationToken cancellationToken = default)
+    {
+        VersionId.Check(snapshotId);
+        VersionId.Check(volumeId);
+        await _metadata.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var snapshot = await _records.ReadAsync(VersionKind.Snapshot, snapshotId, cancellationToken).ConfigureAwait(false);
+            var newSize = CheckSize(size ?? snapshot.Size);
+            if (newSize < snapshot.Size)
+            {
+                throw new StoreException($"a volume cloned from snapshot '{snapshotId}' cannot be smaller than it ({snapshot.Size} bytes)");
+            }
+
+            var root = ChunkHash.Parse(snapshot.Root);
+            if (new TreeShape(BlockCount(newSize), Layout.PageFanout).Depth != new TreeShape(BlockCount(snapshot.Size), Layout.PageFanout).Depth)
+            {
+                // A deeper tree: new top pages above the old root (a handful of pages, not a copy).
+                using var pins = Chunks.CreatePins();
+                var map = NewMap(snapshot.Size, root);
+                map.Grow(BlockCount(newSize));
+                root = await map.CommitAsync(pins, cancellationToken).ConfigureAwait(false);
+                await Chunks.FlushAsync(cancellationToken).ConfigureAwait(false);
+                await WriteNewRecordLockedAsync(VersionKind.Volume, volumeId, new VersionRecord(newSize, root.ToString(), 0), cancellationToken).ConfigureAwait(false);
+                return;
+            }
+
+            await WriteNewRecordLockedAsync(VersionKind.Volume, volumeId, new VersionRecord(newSize, root.ToString(), 0), cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _metadata.Release();
+        }
+    }
+
+    public Task DeleteVolumeAsync(string id, CancellationToken cancellationToken = default) =>
+        DeleteRecordAsync(VersionKind.Volume, id, cancellationToken);
+
+    public Task DeleteSnapshotAsync(string id, CancellationToken cancellationToken = default) =>
+        DeleteRecordAsync(VersionKind.Snapshot, id, cancellationToken);
+
+    public async Task<VersionInfo> GetInfoAsync(VersionKind kind, string id, CancellationToken cancellationToken = default)
+    {
+        var record = await _records.ReadAsync(kind, VersionId.Check(id), cancellationToken).ConfigureAwait(false);
+        var walker = new TreeWalker(Chunks, Layout.PageFanout);
+        long allocated = 0;
+        long pages = 0;
+        var distinct = new HashSet<ChunkHash>();
+        await walker.WalkAsync(ChunkHash.Parse(record.Root), Depth(record.Size), (level, hash) =>
+        {
+            if (level > 0)
+            {
+                pages++;
+                return true;
+            }
+
+            allocated++;
+            distinct.Add(hash);
+            return false;
+        }, cancellationToken).ConfigureAwait(false);
+        return new VersionInfo(id, record.Size, allocated, (long)distinct.Count * ChunkSize, pages, record.Generation);
+    }
+
+    /// <summary>Streams an opened disk image into a new snapshot (see <see cref="SnapshotImporter"/>).</summary>
+    public async Task<ImportResult> ImportAsync(IDiskImage source, string snapshotId, IProgress<ConvertProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        VersionId.Check(snapshotId);
+        if (SnapshotExists(snapshotId))
+        {
+            throw new StoreException($"snapshot '{snapshotId}' already exists");
+        }
+
+        using var pins = Chunks.CreatePins();
+        var importer = new SnapshotImporter(Chunks, Layout.PageFanout);
+        var (root, result) = await importer.ImportAsync(source, pins, progress, cancellationToken).ConfigureAwait(false);
+        await Chunks.FlushAsync(cancellationToken).ConfigureAwait(false);
+        await CreateRecordAsync(VersionKind.Snapshot, snapshotId, new VersionRecord(source.VirtualSize, root.ToString(), 0), cancellationToken).ConfigureAwait(false);
+        return result;
+    }
+
+    /// <summary>Writes a snapshot out as an image file through the format engine's converter.</summary>
+    public async Task ExportAsync(string snapshotId, string path, ImageFormat format, ImageCreateOptions? createOptions = null,
+        IProgress<ConvertProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var disk = await OpenSnapshotDiskAsync(snapshotId, cancellationToken).ConfigureAwait(false);
+        await using (disk.ConfigureAwait(false))
+        {
+            var image = new SnapshotDiskImage(disk);
+            await ImageConverter.ConvertToFileAsync(image, path, format, createOptions, progress, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Mark-and-sweep from every root; safe while volumes are written (see <see cref="GarbageCollector"/>).</summary>
+    public Task<GcReport> CollectGarbageAsync(CancellationToken cancellationToken = default) =>
+        new GarbageCollector(Chunks, Layout.PageFanout, CaptureRootsAsync).RunAsync(cancellationToken);
+
+    /// <summary>Re-hashes every chunk and checks that every root refers only to chunks present and intact.</summary>
+    public Task<ScrubReport> ScrubAsync(CancellationToken cancellationToken = default) =>
+        new Scrubber(Chunks, Layout.PageFanout).RunAsync(ReadAllRootsAsync, cancellationToken);
+
+    public async ValueTask DisposeAsync()
+    {
+        List<StoredDisk> open;
+        lock (_openGate)
+        {
+            open = [.. _openVolumes.Values];
+        }
+
+        foreach (var disk in open)
+        {
+            await disk.DisposeAsync().ConfigureAwait(false);
+        }
+
+        await _lock.DisposeAsync().ConfigureAwait(false);
+        _metadata.Dispose();
+    }
+
+    internal int Depth(long size) => new TreeShape(BlockCount(size), Layout.PageFanout).Depth;
+
+    private long BlockCount(long size) => (size + ChunkSize - 1) / ChunkSize;
+
+    private BlockMap NewMap(long size, ChunkHash root) => new(Chunks, Layout.PageFanout, BlockCount(size), root);
+
+    private async Task<StoredDisk> OpenSnapshotDiskAsync(string id, CancellationToken cancellationToken)
+    {
+        VersionId.Check(id);
+        await _metadata.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var record = await _records.ReadAsync(VersionKind.Snapshot, id, cancellationToken).ConfigureAwait(false);
+            lock (_openGate)
+            {
+                _openSnapshots[id] = _openSnapshots.GetValueOrDefault(id) + 1;
+            }
+
+            return new StoredDisk($"snapshot '{id}'", Chunks, NewMap(record.Size, ChunkHash.Parse(record.Root)), record.Size,
+                record.Generation, commitRoot: null, () =>
+                {
+                    lock (_openGate)
+                    {
+                        if (--_openSnapshots[id] == 0)
+                        {
+                            _openSnapshots.Remove(id);
+                        }
+                    }
+                });
+        }
+        finally
+        {
+            _metadata.Release();
+        }
+    }
+
+    private async ValueTask CommitVolumeAsync(string id, long size, ChunkHash root, long generation, CancellationToken cancellationToken)
+    {
+        await _metadata.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _records.WriteAsync(VersionKind.Volume, id, new VersionRecord(size, root.ToString(), generation), cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _metadata.Release();
+        }
+    }
+
+    private async Task CreateRecordAsync(VersionKind kind, string id, VersionRecord record, CancellationToken cancellationToken)
+    {
+        VersionId.Check(id);
+        await _metadata.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await WriteNewRecordLockedAsync(kind, id, record, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _metadata.Release();
+        }
+    }
+
+    private async Task WriteNewRecordLockedAsync(VersionKind kind, string id, VersionRecord record, CancellationToken cancellationToken)
+    {
+        if (_records.Exists(kind, id))
+        {
+            throw new StoreException($"{RecordStore.Name(kind)} '{id}' already exists");
+        }
+
+        await _records.WriteAsync(kind, id, record, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task DeleteRecordAsync(VersionKind kind, string id, CancellationToken cancellationToken)
+    {
+        VersionId.Check(id);
+        await _metadata.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            lock (_openGate)
+            {
+                if (kind == VersionKind.Volume ? _openVolumes.ContainsKey(id) : _openSnapshots.ContainsKey(id))
+                {
+                    throw new StoreException($"{RecordStore.Name(kind)} '{id}' is open");
+                }
+            }
+
+            if (!_records.Exists(kind, id))
+            {
+                throw new StoreException($"{RecordStore.Name(kind)} '{id}' does not exist");
+            }
+
+            _records.Delete(kind, id);
+        }
+        finally
+        {
+            _metadata.Release();
+        }
+    }
+
+    /// <summary>Every root under the metadata lock, after <paramref name="beforeRelease"/> ran (a collection starts there).</summary>
+    private async Task<IReadOnlyList<VersionRoot>> CaptureRootsAsync(Action beforeRelease, CancellationToken cancellationToken)
+    {
+        await _metadata.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            beforeRelease();
+            return await ReadAllRootsAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _metadata.Release();
+        }
+    }
+
+    private async Task<IReadOnlyList<VersionRoot>> ReadAllRootsAsync(CancellationToken cancellationToken)
+    {
+        var roots = new List<VersionRoot>();
+        foreach (var kind in Enum.GetValues<VersionKind>())
+        {
+            foreach (var id in _records.List(kind))
+            {
+                if (await _records.TryReadAsync(kind, id, cancellationToken).ConfigureAwait(false) is { } record)
+                {
+                    roots.Add(new VersionRoot(kind, id, ChunkHash.Parse(record.Root), Depth(record.Size)));
+                }
+            }
+        }
+
+        return roots;
+    }
+
+    private static long CheckSize(long size) =>
+        size is > 0 and <= 1L << 50 ? size : throw new StoreException($"invalid disk size {size} (1 byte to 1 PiB)");
+
+    private static async Task<StoreLayout> ReadOrCreateLayoutAsync(string directory, BlockStoreOptions options, CancellationToken cancellationToken)
+    {
+        var path = Path.Combine(directory, "store.json");
+        if (File.Exists(path))
+        {
+            StoreLayout? existing;
+            try
+            {
+                existing = JsonSerializer.Deserialize(await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false), MetadataJson.Default.StoreLayout);
+            }
+            catch (JsonException e)
+            {
+                throw new StoreException($"{path} is not valid JSON ({e.Message})");
+            }
+
+            if (existing is null || existing.FormatVersion != StoreLayout.CurrentFormatVersion || !IsValidChunkSize(existing.ChunkSize)
+                || existing.PageFanout < 2 || existing.PageFanout > existing.ChunkSize / ChunkHash.Size)
+            {
+                throw new StoreException($"{path} describes an unsupported or invalid layout");
+            }
+
+            return existing;
+        }
+
+        if (!IsValidChunkSize(options.ChunkSize))
+        {
+            throw new StoreException($"chunk size {options.ChunkSize} must be a power of two from 4 KiB to 4 MiB");
+        }
+
+        var fanout = options.PageFanout ?? options.ChunkSize / ChunkHash.Size;
+        if (fanout < 2 || fanout > options.ChunkSize / ChunkHash.Size)
+        {
+            throw new StoreException($"page fanout {fanout} must be between 2 and {options.ChunkSize / ChunkHash.Size}");
+        }
+
+        var layout = new StoreLayout(StoreLayout.CurrentFormatVersion, options.ChunkSize, fanout);
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(layout, MetadataJson.Default.StoreLayout);
+        await DurableFile.WriteAsync(path, path + ".tmp", bytes, flushDirectory: true, cancellationToken).ConfigureAwait(false);
+        return layout;
+    }
+
+    private static bool IsValidChunkSize(int size) => size is >= 4096 and <= 4 << 20 && int.IsPow2(size);
+}

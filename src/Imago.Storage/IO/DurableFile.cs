@@ -1,0 +1,58 @@
+namespace Imago.Storage.IO;
+
+/// <summary>Crash-safe file replacement: temp file, fsync, atomic rename, directory fsync.</summary>
+internal static class DurableFile
+{
+    /// <summary>
+    /// Writes <paramref name="data"/> to <paramref name="temporaryPath"/>, flushes it to stable storage and
+    /// renames it over <paramref name="path"/>. The rename is durable only after the caller (or
+    /// <paramref name="flushDirectory"/>) flushes the destination directory.
+    /// </summary>
+    public static async ValueTask WriteAsync(string path, string temporaryPath, ReadOnlyMemory<byte> data,
+        bool flushDirectory, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var options = new FileStreamOptions
+            {
+                Mode = FileMode.CreateNew,
+                Access = FileAccess.Write,
+                Share = FileShare.None,
+                Options = FileOptions.Asynchronous,
+                PreallocationSize = data.Length,
+            };
+            var stream = new FileStream(temporaryPath, options);
+            await using (stream.ConfigureAwait(false))
+            {
+                await stream.WriteAsync(data, cancellationToken).ConfigureAwait(false);
+                stream.Flush(flushToDisk: true);
+            }
+
+            File.Move(temporaryPath, path, overwrite: true);
+        }
+        catch
+        {
+            TryDelete(temporaryPath);
+            throw;
+        }
+
+        if (flushDirectory)
+        {
+            NativeSync.FlushDirectory(Path.GetDirectoryName(path)!);
+        }
+    }
+
+    public static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+}

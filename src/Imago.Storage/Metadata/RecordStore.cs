@@ -1,0 +1,103 @@
+using System.Text.Json;
+using Imago.Storage.Chunks;
+using Imago.Storage.IO;
+
+namespace Imago.Storage.Metadata;
+
+/// <summary>
+/// Root records as small JSON files: <c>volumes/ID.json</c> and <c>snapshots/ID.json</c>, each replaced
+/// atomically (temp, fsync, rename, directory fsync). A record that does not parse is reported, never guessed.
+/// </summary>
+internal sealed class RecordStore
+{
+    private const long MaxRecordBytes = 64 * 1024;
+
+    private readonly string _directory;
+
+    public RecordStore(string directory)
+    {
+        _directory = directory;
+        foreach (var kind in Enum.GetValues<VersionKind>())
+        {
+            Directory.CreateDirectory(DirectoryOf(kind));
+            foreach (var leftover in Directory.EnumerateFiles(DirectoryOf(kind), "*.tmp"))
+            {
+                DurableFile.TryDelete(leftover);
+            }
+        }
+
+        NativeSync.FlushDirectory(directory);
+    }
+
+    public bool Exists(VersionKind kind, string id) => File.Exists(PathOf(kind, id));
+
+    public IReadOnlyList<string> List(VersionKind kind) =>
+        [.. Directory.EnumerateFiles(DirectoryOf(kind), "*.json")
+            .Select(Path.GetFileNameWithoutExtension)
+            .OfType<string>()
+            .Where(VersionId.IsValid)
+            .Order(StringComparer.Ordinal)];
+
+    public async ValueTask<VersionRecord?> TryReadAsync(VersionKind kind, string id, CancellationToken cancellationToken)
+    {
+        var path = PathOf(kind, id);
+        byte[] bytes;
+        try
+        {
+            if (new FileInfo(path).Length > MaxRecordBytes)
+            {
+                throw Corrupt(kind, id, "is too large");
+            }
+
+            bytes = await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
+        }
+        catch (FileNotFoundException)
+        {
+            return null;
+        }
+
+        VersionRecord? record;
+        try
+        {
+            record = JsonSerializer.Deserialize(bytes, MetadataJson.Default.VersionRecord);
+        }
+        catch (JsonException e)
+        {
+            throw Corrupt(kind, id, $"is not valid JSON ({e.Message})");
+        }
+
+        if (record is null || record.Size < 0 || record.Generation < 0 || !ChunkHash.TryParse(record.Root, out _))
+        {
+            throw Corrupt(kind, id, "has missing or invalid fields");
+        }
+
+        return record;
+    }
+
+    public async ValueTask<VersionRecord> ReadAsync(VersionKind kind, string id, CancellationToken cancellationToken) =>
+        await TryReadAsync(kind, id, cancellationToken).ConfigureAwait(false)
+        ?? throw new StoreException($"{Name(kind)} '{id}' does not exist");
+
+    public ValueTask WriteAsync(VersionKind kind, string id, VersionRecord record, CancellationToken cancellationToken)
+    {
+        var path = PathOf(kind, id);
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(record, MetadataJson.Default.VersionRecord);
+        return DurableFile.WriteAsync(path, $"{path}.{Guid.NewGuid():N}.tmp", bytes, flushDirectory: true, cancellationToken);
+    }
+
+    public void Delete(VersionKind kind, string id)
+    {
+        File.Delete(PathOf(kind, id));
+        NativeSync.FlushDirectory(DirectoryOf(kind));
+    }
+
+    public static string Name(VersionKind kind) => kind == VersionKind.Volume ? "volume" : "snapshot";
+
+    private static StoreException Corrupt(VersionKind kind, string id, string problem) =>
+        new($"the record of {Name(kind)} '{id}' {problem}");
+
+    private string DirectoryOf(VersionKind kind) =>
+        Path.Combine(_directory, kind == VersionKind.Volume ? "volumes" : "snapshots");
+
+    private string PathOf(VersionKind kind, string id) => Path.Combine(DirectoryOf(kind), VersionId.Check(id) + ".json");
+}

@@ -1,0 +1,164 @@
+using Imago.Storage.Chunks;
+
+namespace Imago.Storage.Tree;
+
+/// <summary>
+/// A copy-on-write map from block index to chunk, as a tree of pages stored as chunks (a Merkle tree: the
+/// root hash names the whole map). Versions share every page they have in common, so copying a map is copying
+/// its root hash, and committing a change rewrites only the pages on the paths from changed blocks to the root.
+/// Not thread-safe: its owner serialises calls.
+/// </summary>
+internal sealed class BlockMap
+{
+    // Clean pages can always be reloaded from their parent's reference, so the cache is dropped past this size.
+    private const int MaxCleanPages = 512;
+
+    private readonly ChunkStore _store;
+    private readonly Dictionary<(int Level, long Index), Page> _pages = [];
+    private ChunkHash _root;
+
+    public BlockMap(ChunkStore store, int fanout, long blockCount, ChunkHash root)
+    {
+        _store = store;
+        Fanout = fanout;
+        BlockCount = blockCount;
+        Depth = new TreeShape(blockCount, fanout).Depth;
+        _root = root;
+    }
+
+    public int Fanout { get; }
+
+    public long BlockCount { get; private set; }
+
+    public int Depth { get; private set; }
+
+    /// <summary>The committed root: what <see cref="CommitAsync"/> returned last (or the map was opened at).</summary>
+    public ChunkHash Root => _root;
+
+    public bool HasChanges => _pages.Values.Any(p => p.Dirty);
+
+    public async ValueTask<ChunkHash> GetAsync(long block, CancellationToken cancellationToken)
+    {
+        CheckBlock(block);
+        var leaf = await GetPageAsync(0, block / Fanout, cancellationToken).ConfigureAwait(false);
+        return leaf.Entries[block % Fanout];
+    }
+
+    public async ValueTask SetAsync(long block, ChunkHash hash, CancellationToken cancellationToken)
+    {
+        CheckBlock(block);
+        var leaf = await GetPageAsync(0, block / Fanout, cancellationToken).ConfigureAwait(false);
+        if (leaf.Entries[block % Fanout] != hash)
+        {
+            leaf.Entries[block % Fanout] = hash;
+            leaf.Dirty = true;
+        }
+    }
+
+    /// <summary>Makes the map cover more blocks (new blocks read as zeros), adding levels above the root when needed.</summary>
+    public void Grow(long blockCount)
+    {
+        if (blockCount < BlockCount)
+        {
+            throw new StoreException("a block map cannot shrink");
+        }
+
+        var depth = new TreeShape(blockCount, Fanout).Depth;
+        while (Depth < depth)
+        {
+            // The old top page becomes entry 0 of a new top page. A dirty old top page reaches it at commit.
+            var top = Page.Empty(Fanout);
+            top.Entries[0] = _root;
+            top.Dirty = true;
+            _pages[(Depth, 0)] = top;
+            Depth++;
+        }
+
+        BlockCount = blockCount;
+    }
+
+    /// <summary>
+    /// Stores every changed page, children before parents, pinning each in <paramref name="pins"/>, and returns
+    /// the new root. The caller flushes the store and commits the root record afterwards.
+    /// </summary>
+    public async ValueTask<ChunkHash> CommitAsync(ChunkPins pins, CancellationToken cancellationToken)
+    {
+        for (var level = 0; level < Depth; level++)
+        {
+            var dirty = _pages.Where(p => p.Key.Level == level && p.Value.Dirty).OrderBy(p => p.Key.Index).ToList();
+            foreach (var ((_, index), page) in dirty)
+            {
+                var bytes = page.Serialize();
+                var hash = bytes.Length == 0 ? ChunkHash.Zero : ChunkHash.Compute(bytes);
+                if (!hash.IsZero)
+                {
+                    await _store.WriteAsync(hash, bytes, pins, cancellationToken).ConfigureAwait(false);
+                }
+
+                page.Dirty = false;
+                if (level == Depth - 1)
+                {
+                    _root = hash;
+                }
+                else
+                {
+                    var parent = await GetPageAsync(level + 1, index / Fanout, cancellationToken).ConfigureAwait(false);
+                    if (parent.Entries[index % Fanout] != hash)
+                    {
+                        parent.Entries[index % Fanout] = hash;
+                        parent.Dirty = true;
+                    }
+                }
+            }
+        }
+
+        // Pages this map reads through are live because the committed root (or a pin) names them.
+        _store.Reference(_root, pins);
+        TrimCache();
+        return _root;
+    }
+
+    private async ValueTask<Page> GetPageAsync(int level, long index, CancellationToken cancellationToken)
+    {
+        if (_pages.TryGetValue((level, index), out var cached))
+        {
+            return cached;
+        }
+
+        ChunkHash hash;
+        if (level == Depth - 1)
+        {
+            hash = _root;
+        }
+        else
+        {
+            var parent = await GetPageAsync(level + 1, index / Fanout, cancellationToken).ConfigureAwait(false);
+            hash = parent.Entries[index % Fanout];
+        }
+
+        var page = hash.IsZero
+            ? Page.Empty(Fanout)
+            : Page.Parse(hash, await _store.ReadAsync(hash, cancellationToken).ConfigureAwait(false), Fanout);
+        _pages[(level, index)] = page;
+        return page;
+    }
+
+    private void TrimCache()
+    {
+        if (_pages.Count > MaxCleanPages)
+        {
+            foreach (var key in _pages.Where(p => !p.Value.Dirty).Select(p => p.Key).ToList())
+            {
+                _pages.Remove(key);
+            }
+        }
+    }
+
+    private void CheckBlock(long block)
+    {
+        if ((ulong)block >= (ulong)BlockCount)
+        {
+            throw new ArgumentOutOfRangeException(nameof(block), $"block {block} is outside the map ({BlockCount} blocks)");
+        }
+    }
+}
