@@ -14,19 +14,17 @@ internal sealed class ExportCommand : IStoreCommand
 
     public string Summary => "write a snapshot out as a raw, qcow2 or VHD file (options as in imago img convert)";
 
-    public async Task<int> RunAsync(string dataDirectory, IReadOnlyList<string> args, CommandConsole console, CancellationToken cancellationToken)
+    public Task<int> RunAsync(string dataDirectory, IReadOnlyList<string> args, CommandConsole console, CancellationToken cancellationToken)
     {
         var options = Parser.Parse(args);
         var format = ImgArguments.OutputFormat(options.Value("-O"));
         var createOptions = ImgArguments.CreateOptions(format, options.Values("-o"), options.Has("-c"));
         var operands = StoreOpener.Operands(options, "SNAPSHOT_ID", "FILE");
-        var store = await StoreOpener.OpenExistingAsync(dataDirectory, cancellationToken).ConfigureAwait(false);
-        await using (store.ConfigureAwait(false))
+        return StoreOpener.WithExistingAsync(dataDirectory, cancellationToken, async store =>
         {
             var progress = options.Has("-p") ? new ProgressPrinter(console) : null;
             await store.ExportAsync(operands[0], operands[1], format, createOptions, progress, cancellationToken).ConfigureAwait(false);
-        }
-
-        return 0;
+            return 0;
+        });
     }
 }

@@ -13,17 +13,15 @@ internal sealed class GcCommand : IStoreCommand
 
     public string Summary => "delete chunks that no volume or snapshot refers to";
 
-    public async Task<int> RunAsync(string dataDirectory, IReadOnlyList<string> args, CommandConsole console, CancellationToken cancellationToken)
+    public Task<int> RunAsync(string dataDirectory, IReadOnlyList<string> args, CommandConsole console, CancellationToken cancellationToken)
     {
         StoreOpener.Operands(Parser.Parse(args));
-        var store = await StoreOpener.OpenExistingAsync(dataDirectory, cancellationToken).ConfigureAwait(false);
-        await using (store.ConfigureAwait(false))
+        return StoreOpener.WithExistingAsync(dataDirectory, cancellationToken, async store =>
         {
             var report = await store.CollectGarbageAsync(cancellationToken).ConfigureAwait(false);
             await console.Out.WriteLineAsync(
                 $"{report.ChunksScanned} chunks scanned, {report.ChunksDeleted} deleted, {report.LiveChunks} live").ConfigureAwait(false);
-        }
-
-        return 0;
+            return 0;
+        });
     }
 }

@@ -1,6 +1,5 @@
 using Imago.Cli;
 using Imago.Img;
-using Imago.Storage;
 using Imago.Storage.Metadata;
 
 namespace Imago.Store;
@@ -16,11 +15,10 @@ internal sealed class ListCommand : IStoreCommand
 
     public string Summary => "list volumes and snapshots (virtual size, allocated data)";
 
-    public async Task<int> RunAsync(string dataDirectory, IReadOnlyList<string> args, CommandConsole console, CancellationToken cancellationToken)
+    public Task<int> RunAsync(string dataDirectory, IReadOnlyList<string> args, CommandConsole console, CancellationToken cancellationToken)
     {
         StoreOpener.Operands(Parser.Parse(args));
-        var store = await StoreOpener.OpenExistingAsync(dataDirectory, cancellationToken).ConfigureAwait(false);
-        await using (store.ConfigureAwait(false))
+        return StoreOpener.WithExistingAsync(dataDirectory, cancellationToken, async store =>
         {
             await console.Out.WriteLineAsync($"{"TYPE",-9} {"ID",-32} {"VIRTUAL SIZE",12} {"ALLOCATED",12}").ConfigureAwait(false);
             foreach (var (kind, ids) in new[] { (VersionKind.Volume, store.ListVolumes()), (VersionKind.Snapshot, store.ListSnapshots()) })
@@ -33,8 +31,8 @@ internal sealed class ListCommand : IStoreCommand
                         .ConfigureAwait(false);
                 }
             }
-        }
 
-        return 0;
+            return 0;
+        });
     }
 }

@@ -16,11 +16,10 @@ internal sealed class ScrubCommand : IStoreCommand
 
     public string Summary => "verify every chunk against its hash and every reference (exit 2 on corruption)";
 
-    public async Task<int> RunAsync(string dataDirectory, IReadOnlyList<string> args, CommandConsole console, CancellationToken cancellationToken)
+    public Task<int> RunAsync(string dataDirectory, IReadOnlyList<string> args, CommandConsole console, CancellationToken cancellationToken)
     {
         StoreOpener.Operands(Parser.Parse(args));
-        var store = await StoreOpener.OpenExistingAsync(dataDirectory, cancellationToken).ConfigureAwait(false);
-        await using (store.ConfigureAwait(false))
+        return StoreOpener.WithExistingAsync(dataDirectory, cancellationToken, async store =>
         {
             var report = await store.ScrubAsync(cancellationToken).ConfigureAwait(false);
             foreach (var problem in report.Corrupt.Concat(report.Missing))
@@ -32,6 +31,6 @@ internal sealed class ScrubCommand : IStoreCommand
                 $"{report.ChunksChecked} chunks checked: {report.Corrupt.Count} corrupt, {report.Missing.Count} missing"
                 + (report.IsClean ? "; no errors were found" : "")).ConfigureAwait(false);
             return report.IsClean ? 0 : CorruptExitCode;
-        }
+        });
     }
 }

@@ -13,16 +13,14 @@ internal sealed class SnapshotCommand : IStoreCommand
 
     public string Summary => "snapshot a volume (shares every chunk; costs metadata, not data)";
 
-    public async Task<int> RunAsync(string dataDirectory, IReadOnlyList<string> args, CommandConsole console, CancellationToken cancellationToken)
+    public Task<int> RunAsync(string dataDirectory, IReadOnlyList<string> args, CommandConsole console, CancellationToken cancellationToken)
     {
         var operands = StoreOpener.Operands(Parser.Parse(args), "VOLUME_ID", "SNAPSHOT_ID");
-        var store = await StoreOpener.OpenExistingAsync(dataDirectory, cancellationToken).ConfigureAwait(false);
-        await using (store.ConfigureAwait(false))
+        return StoreOpener.WithExistingAsync(dataDirectory, cancellationToken, async store =>
         {
             await store.SnapshotAsync(operands[0], operands[1], cancellationToken).ConfigureAwait(false);
             await console.Out.WriteLineAsync($"snapshot '{operands[1]}' of volume '{operands[0]}' created").ConfigureAwait(false);
-        }
-
-        return 0;
+            return 0;
+        });
     }
 }

@@ -15,11 +15,10 @@ internal sealed class StoreInfoCommand : IStoreCommand
 
     public string Summary => "show a volume's or snapshot's size, allocated and unique data, metadata pages";
 
-    public async Task<int> RunAsync(string dataDirectory, IReadOnlyList<string> args, CommandConsole console, CancellationToken cancellationToken)
+    public Task<int> RunAsync(string dataDirectory, IReadOnlyList<string> args, CommandConsole console, CancellationToken cancellationToken)
     {
         var id = StoreOpener.Operands(Parser.Parse(args), "ID")[0];
-        var store = await StoreOpener.OpenExistingAsync(dataDirectory, cancellationToken).ConfigureAwait(false);
-        await using (store.ConfigureAwait(false))
+        return StoreOpener.WithExistingAsync(dataDirectory, cancellationToken, async store =>
         {
             var kinds = new List<VersionKind>();
             if (store.VolumeExists(VersionId.Check(id)))
@@ -51,8 +50,8 @@ internal sealed class StoreInfoCommand : IStoreCommand
 
                     """).ConfigureAwait(false);
             }
-        }
 
-        return 0;
+            return 0;
+        });
     }
 }

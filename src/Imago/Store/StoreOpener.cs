@@ -22,6 +22,16 @@ internal static class StoreOpener
         return BlockStore.OpenAsync(directory, cancellationToken: cancellationToken);
     }
 
+    /// <summary>Runs <paramref name="action"/> on the existing store in <paramref name="directory"/> and closes it.</summary>
+    public static async Task<int> WithExistingAsync(string directory, CancellationToken cancellationToken, Func<BlockStore, Task<int>> action)
+    {
+        var store = await OpenExistingAsync(directory, cancellationToken).ConfigureAwait(false);
+        await using (store.ConfigureAwait(false))
+        {
+            return await action(store).ConfigureAwait(false);
+        }
+    }
+
     public static Task<BlockStore> OpenOrCreateAsync(string directory, BlockStoreOptions? options, CancellationToken cancellationToken)
     {
         if (!File.Exists(Path.Combine(directory, LayoutFile)) && Directory.Exists(directory) && Directory.EnumerateFileSystemEntries(directory).Any())
