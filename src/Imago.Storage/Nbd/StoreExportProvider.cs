@@ -22,7 +22,8 @@ public sealed class StoreExportProvider(BlockStore store) : INbdExportProvider
         ValueTask.FromResult<IReadOnlyList<NbdExportDescription>>(
         [
             .. store.ListVolumes().Select(id => new NbdExportDescription(id, "volume (read-write)")),
-            .. store.ListSnapshots().Where(id => !store.VolumeExists(id)).Select(id => new NbdExportDescription(id, "snapshot (read-only)")),
+            .. store.ListSnapshots().Select(id => new NbdExportDescription(
+                store.VolumeExists(id) ? SnapshotPrefix + id : id, "snapshot (read-only)")),
         ]);
 
     public async ValueTask<IBlockDevice?> OpenExportAsync(string name, CancellationToken cancellationToken)

@@ -40,9 +40,7 @@ public sealed class ReplicationTests
         Assert.True(second.BytesSent <= DiskSize / 50, $"sent {second.BytesSent} bytes of a {DiskSize}-byte disk");
         Assert.Equal(DiskSize / Chunk - changedBlocks, second.ChunksSkipped);
         Assert.Equal(second.BytesSent, progress[^1].BytesSent);
-        await AssertSameSnapshotAsync(a.Store, b.Store, "next");
-        await AssertSameSnapshotAsync(a.Store, b.Store, "base");
-        Assert.True((await b.Store.ScrubAsync()).IsClean);
+        await AssertFaithfulReplicaAsync(a.Store, b.Store, "next", "base");
     }
 
     [Fact]
@@ -78,8 +76,7 @@ public sealed class ReplicationTests
 
         Assert.Equal(arrivals.Count, arrivals.Distinct().Count());
         Assert.Equal(DiskSize / Chunk + 1, arrivals.Count);
-        await AssertSameSnapshotAsync(a.Store, b.Store, "s");
-        Assert.True((await b.Store.ScrubAsync()).IsClean);
+        await AssertFaithfulReplicaAsync(a.Store, b.Store, "s");
 
         var again = await SnapshotReplicator.ReplicateAsync(a.Store, "s", b.Store);
         Assert.True(again.AlreadyPresent);
@@ -111,8 +108,7 @@ public sealed class ReplicationTests
         Assert.Equal(3, reports.Count);
         Assert.All(reports, r => Assert.Equal(0, r.ChunksDeleted));
         Assert.Equal([20L, 60L, 100L], reports.Select(r => r.ChunksScanned));
-        Assert.True((await b.Store.ScrubAsync()).IsClean);
-        await AssertSameSnapshotAsync(a.Store, b.Store, "s");
+        await AssertFaithfulReplicaAsync(a.Store, b.Store, "s");
     }
 
     [Fact]
@@ -134,7 +130,7 @@ public sealed class ReplicationTests
 
         var result = await SnapshotReplicator.ReplicateAsync(a.Store, "s", b.Store);
         Assert.Equal(DiskSize / 4 / Chunk + 1, result.ChunksSent);
-        await AssertSameSnapshotAsync(a.Store, b.Store, "s");
+        await AssertFaithfulReplicaAsync(a.Store, b.Store, "s");
         Assert.Equal(0, (await b.Store.CollectGarbageAsync()).ChunksDeleted);
     }
 
@@ -160,9 +156,7 @@ public sealed class ReplicationTests
         var zero = await SnapshotReplicator.ReplicateAsync(a.Store, "zero", b.Store);
 
         Assert.Equal(0, zero.ChunksSent);
-        await AssertSameSnapshotAsync(a.Store, b.Store, "s");
-        await AssertSameSnapshotAsync(a.Store, b.Store, "zero");
-        Assert.True((await b.Store.ScrubAsync()).IsClean);
+        await AssertFaithfulReplicaAsync(a.Store, b.Store, "s", "zero");
     }
 
     [Fact]
@@ -197,12 +191,19 @@ public sealed class ReplicationTests
         await volume.WriteAsync(0, Patterns.Random(size, seed));
     }
 
-    private static async Task AssertSameSnapshotAsync(BlockStore a, BlockStore b, string id)
+    /// <summary>Each snapshot reads back identical at the destination, and the destination scrubs clean.</summary>
+    private static async Task AssertFaithfulReplicaAsync(BlockStore a, BlockStore b, params string[] ids)
     {
-        await using var left = await a.OpenSnapshotAsync(id);
-        await using var right = await b.OpenSnapshotAsync(id);
-        Assert.Equal(left.Size, right.Size);
-        Assert.Equal(Patterns.Digest(await Patterns.ReadAllAsync(left)), Patterns.Digest(await Patterns.ReadAllAsync(right)));
+        foreach (var id in ids)
+        {
+            await using var left = await a.OpenSnapshotAsync(id);
+            await using var right = await b.OpenSnapshotAsync(id);
+            Assert.Equal(left.Size, right.Size);
+            Assert.Equal(Patterns.Digest(await Patterns.ReadAllAsync(left)), Patterns.Digest(await Patterns.ReadAllAsync(right)));
+        }
+
+        var scrub = await b.ScrubAsync();
+        Assert.True(scrub.IsClean, string.Join("; ", scrub.Corrupt.Concat(scrub.Missing).Select(p => p.Problem)));
     }
 
     /// <summary>Progress<T> posts to the thread pool; tests want the reports in hand when the call returns.</summary>
