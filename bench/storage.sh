@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Benchmark of the region block store, in one run (takes a few minutes on a quiet 2-CPU machine):
+# Benchmark of the region block store, in one run (about five minutes on a quiet 2-CPU machine):
 #   1. snapshot and clone time for a 1 GiB and a 1 TiB volume with WRITE_MIB written (flat: ratio < 2)
 #   2. import throughput of a 4 GiB raw file holding 1 GiB of random data, against sha256sum of the file (>= 0.7)
 #   3. NBD sequential and 4 KiB random I/O against a store volume (imago store nbd) vs qemu-nbd on a raw file of
@@ -17,7 +17,7 @@ RUNS=${RUNS:-3}
 WRITE_MIB=${WRITE_MIB:-1024}
 IMPORT_MIB=${IMPORT_MIB:-4096}           # file size; a quarter of it is random data, the rest holes
 NBD_MIB=${NBD_MIB:-512}
-RANDOPS=${RANDOPS:-4096}
+RANDOPS=${RANDOPS:-2048}             # random 4 KiB operations per run (qd1 writes to a store volume run at ~100/s)
 REPL_MIB=${REPL_MIB:-1024}
 BENCH_DIR=${BENCH_DIR:-/tmp/imago-bench-storage}
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
