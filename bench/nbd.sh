@@ -35,7 +35,7 @@ echo "bench: making a $((SIZE >> 20)) MiB raw disk of random data" >&2
 head -c "$SIZE" /dev/urandom > "$OURS"
 cp "$OURS" "$THEIRS"
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+source bench/nbd-cases.sh
 
 pids=()
 cleanup() {
@@ -62,51 +62,7 @@ done
 URL_OURS="nbd://127.0.0.1:$OUR_PORT/disk"
 URL_THEIRS="nbd://127.0.0.1:$THEIR_PORT/disk"
 
-# Random-I/O command lists: the same seeded offsets for both servers. qd1 uses qemu-io's synchronous
-# read/write (one request at a time); qd16 issues aio batches of 16 and waits for each batch.
-rand_commands() { # op depth file
-  python3 - "$1" "$2" "$SIZE" "$RANDOPS" > "$3" <<'PY'
-import random, sys
-op, depth, size, count = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
-rng = random.Random(42)
-verb = ("aio_" if depth > 1 else "") + op
-for i in range(count):
-    off = rng.randrange(size // 4096) * 4096
-    print(f"{verb} {off} 4k" if op == "read" else f"{verb} -P {i % 251} {off} 4k")
-    if depth > 1 and i % depth == depth - 1:
-        print("aio_flush")
-if depth > 1:
-    print("aio_flush")
-PY
-}
-for op in read write; do
-  rand_commands "$op" 1 "$BENCH_DIR/rand-$op-qd1.cmds"
-  rand_commands "$op" 16 "$BENCH_DIR/rand-$op-qd16.cmds"
-done
-
-run_case() { # case url -> prints seconds
-  local case=$1 url=$2 start end count=$((SIZE / 65536))
-  local -a cmds=()
-  case $case in
-    rand-*)
-      mapfile -t lines < "$BENCH_DIR/$case.cmds"
-      for l in "${lines[@]}"; do cmds+=(-c "$l"); done ;;
-  esac
-  start=$(date +%s%N)
-  case $case in
-    seq-read)   qemu-img bench -q -f raw -c "$count" -d 16 -s 64k "$url" >/dev/null ;;
-    seq-write)  qemu-img bench -q -f raw -w -c "$count" -d 16 -s 64k --pattern=0x5a "$url" >/dev/null ;;
-    rand-*)
-      out=$(qemu-io -f raw "${cmds[@]}" "$url")
-      if grep -qi failed <<<"$out"; then echo "bench: qemu-io reported a failure on $url" >&2; exit 1; fi ;;
-  esac
-  end=$(date +%s%N)
-  echo "$(( (end - start) / 1000 ))"
-}
-
-median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
-
-bytes_of() { case $1 in seq-*) echo "$SIZE" ;; *) echo $((RANDOPS * 4096)) ;; esac; }
+make_rand_commands
 
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 report="bench/results/nbd-$stamp.md"
@@ -123,10 +79,7 @@ for case in seq-read seq-write rand-read-qd1 rand-write-qd1 rand-read-qd16 rand-
     theirs+=("$(run_case "$case" "$URL_THEIRS")")
   done
   o=$(printf '%s\n' "${ours[@]}" | median); t=$(printf '%s\n' "${theirs[@]}" | median)
-  bytes=$(bytes_of "$case")
-  awk -v c="$case" -v b="$bytes" -v o="$o" -v t="$t" 'BEGIN {
-    mo = b / 1048576 / (o / 1e6); mt = b / 1048576 / (t / 1e6);
-    printf "| %s | %.1f | %.1f | %.2f |\n", c, mo, mt, mo / mt }' | tee -a "$report"
+  throughput_row "$case" "$o" "$t" | tee -a "$report"
 done
 {
   echo

@@ -18,5 +18,6 @@ public static class CommandLine
             new MeasureCommand(),
             new MapCommand(),
         ]),
+        new Imago.Store.StoreCommand(),
     ]);
 }

@@ -1,0 +1,127 @@
+namespace Imago.Storage.Nbd;
+
+/// <summary>
+/// Serves a <see cref="BlockStore"/> over NBD: every volume read-write and every snapshot read-only, by id.
+/// An id that names both a volume and a snapshot is the volume; <c>volume/ID</c> and <c>snapshot/ID</c> name
+/// either explicitly.
+/// </summary>
+/// <remarks>
+/// A volume has a single writer in the store, so connections to the same volume share one open volume: each
+/// connection gets its own handle (which the server disposes), and the volume is flushed and closed when the
+/// last handle goes. Snapshots are opened per connection (the store allows any number of readers).
+/// </remarks>
+public sealed class StoreExportProvider(BlockStore store) : INbdExportProvider
+{
+    private const string VolumePrefix = "volume/";
+    private const string SnapshotPrefix = "snapshot/";
+
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly Dictionary<string, SharedVolume> _volumes = new(StringComparer.Ordinal);
+
+    public ValueTask<IReadOnlyList<NbdExportDescription>> ListExportsAsync(CancellationToken cancellationToken) =>
+        ValueTask.FromResult<IReadOnlyList<NbdExportDescription>>(
+        [
+            .. store.ListVolumes().Select(id => new NbdExportDescription(id, "volume (read-write)")),
+            .. store.ListSnapshots().Select(id => new NbdExportDescription(
+                store.VolumeExists(id) ? SnapshotPrefix + id : id, "snapshot (read-only)")),
+        ]);
+
+    public async ValueTask<IBlockDevice?> OpenExportAsync(string name, CancellationToken cancellationToken)
+    {
+        var (volume, snapshot) = name switch
+        {
+            _ when name.StartsWith(VolumePrefix, StringComparison.Ordinal) => (name[VolumePrefix.Length..], null),
+            _ when name.StartsWith(SnapshotPrefix, StringComparison.Ordinal) => (null, name[SnapshotPrefix.Length..]),
+            _ => (name, name),
+        };
+
+        if (volume is not null && Metadata.VersionId.IsValid(volume) && store.VolumeExists(volume))
+        {
+            return await OpenVolumeAsync(volume, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (snapshot is not null && Metadata.VersionId.IsValid(snapshot) && store.SnapshotExists(snapshot))
+        {
+            return await store.OpenSnapshotAsync(snapshot, cancellationToken).ConfigureAwait(false);
+        }
+
+        return null;
+    }
+
+    private async ValueTask<IBlockDevice> OpenVolumeAsync(string id, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (!_volumes.TryGetValue(id, out var shared))
+            {
+                shared = new SharedVolume(await store.OpenVolumeAsync(id, cancellationToken).ConfigureAwait(false));
+                _volumes.Add(id, shared);
+            }
+
+            shared.Handles++;
+            return new VolumeHandle(shared.Device, () => ReleaseAsync(id));
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async ValueTask ReleaseAsync(string id)
+    {
+        IBlockDevice? closing = null;
+        await _gate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+        try
+        {
+            var shared = _volumes[id];
+            if (--shared.Handles == 0)
+            {
+                _volumes.Remove(id);
+                closing = shared.Device;
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+
+        if (closing is not null)
+        {
+            await closing.DisposeAsync().ConfigureAwait(false); // flushes and commits what the clients wrote
+        }
+    }
+
+    private sealed class SharedVolume(IBlockDevice device)
+    {
+        public IBlockDevice Device { get; } = device;
+
+        public int Handles { get; set; }
+    }
+
+    /// <summary>One connection's view of a shared volume: everything but disposal goes to the volume.</summary>
+    private sealed class VolumeHandle(IBlockDevice volume, Func<ValueTask> release) : IBlockDevice
+    {
+        private int _released;
+
+        public long Size => volume.Size;
+
+        public bool IsReadOnly => false;
+
+        public ValueTask ReadAsync(long offset, Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            volume.ReadAsync(offset, buffer, cancellationToken);
+
+        public ValueTask WriteAsync(long offset, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default) =>
+            volume.WriteAsync(offset, data, cancellationToken);
+
+        public ValueTask WriteZeroesAsync(long offset, long length, CancellationToken cancellationToken = default) =>
+            volume.WriteZeroesAsync(offset, length, cancellationToken);
+
+        public ValueTask TrimAsync(long offset, long length, CancellationToken cancellationToken = default) =>
+            volume.TrimAsync(offset, length, cancellationToken);
+
+        public ValueTask FlushAsync(CancellationToken cancellationToken = default) => volume.FlushAsync(cancellationToken);
+
+        public ValueTask DisposeAsync() => Interlocked.Exchange(ref _released, 1) == 0 ? release() : ValueTask.CompletedTask;
+    }
+}
