@@ -12,10 +12,8 @@ namespace Imago.Formats.Vhd;
 /// </summary>
 internal sealed class DynamicVhdWriter : IDiskImageWriter
 {
-    private const long HeaderOffset = VhdConstants.FooterSize;
-    private const long BatOffset = HeaderOffset + VhdConstants.DynamicHeaderSize;
-
     private readonly SafeFileHandle _file;
+    private readonly VhdCreationPlan _plan;
     private readonly VhdFooter _footer;
     private readonly bool _flushToStableStorage;
     private readonly int _blockSize;
@@ -32,17 +30,18 @@ internal sealed class DynamicVhdWriter : IDiskImageWriter
     private DynamicVhdWriter(SafeFileHandle file, VhdCreationPlan plan)
     {
         _file = file;
+        _plan = plan;
         VirtualSize = plan.VirtualSize;
         _footer = plan.CreateFooter();
         _flushToStableStorage = plan.FlushToStableStorage;
-        _blockSize = VhdConstants.DefaultBlockSize;
+        _blockSize = plan.BlockSize;
         _bitmap = new byte[VhdDynamicHeader.BitmapSize(_blockSize)];
         _bitmap.AsSpan().Fill(0xFF);
-        _bat = new uint[VhdLayout.BlocksNeeded(VirtualSize, _blockSize)];
+        _bat = new uint[plan.BlockCount];
         _bat.AsSpan().Fill(VhdConstants.UnallocatedBlock);
         _block = GC.AllocateUninitializedArray<byte>(_blockSize);
         _blockBufferDirty = true;
-        _nextBlockOffset = BatOffset + BatBytes;
+        _nextBlockOffset = plan.FirstBlockOffset;
     }
 
     public ImageFormat Format => ImageFormat.Vhd;
@@ -50,9 +49,6 @@ internal sealed class DynamicVhdWriter : IDiskImageWriter
     public long VirtualSize { get; }
 
     public int Granularity => _blockSize;
-
-    /// <summary>Bytes of the BAT on disk: one entry per block, padded to whole sectors.</summary>
-    private long BatBytes => (_bat.LongLength * 4 + VhdConstants.SectorSize - 1) / VhdConstants.SectorSize * VhdConstants.SectorSize;
 
     public static DynamicVhdWriter Create(string path, VhdCreationPlan plan)
     {
@@ -118,14 +114,14 @@ internal sealed class DynamicVhdWriter : IDiskImageWriter
 
         await FlushOpenBlockAsync(cancellationToken).ConfigureAwait(false);
 
-        var bat = new byte[BatBytes];
+        var bat = new byte[_plan.BatBytes];
         bat.AsSpan().Fill(0xFF);
         for (var i = 0; i < _bat.Length; i++)
         {
             BinaryPrimitives.WriteUInt32BigEndian(bat.AsSpan(i * 4), _bat[i]);
         }
 
-        await RandomAccess.WriteAsync(_file, bat, BatOffset, cancellationToken).ConfigureAwait(false);
+        await RandomAccess.WriteAsync(_file, bat, VhdCreationPlan.BatOffset, cancellationToken).ConfigureAwait(false);
 
         var footer = new byte[VhdConstants.FooterSize];
         _footer.WriteTo(footer);
@@ -151,10 +147,10 @@ internal sealed class DynamicVhdWriter : IDiskImageWriter
         _footer.WriteTo(start);
         new VhdDynamicHeader
         {
-            TableOffset = BatOffset,
+            TableOffset = VhdCreationPlan.BatOffset,
             MaxTableEntries = (uint)_bat.Length,
             BlockSize = (uint)_blockSize,
-        }.WriteTo(start.AsSpan(VhdConstants.FooterSize));
+        }.WriteTo(start.AsSpan((int)VhdCreationPlan.DynamicHeaderOffset));
         RandomAccess.Write(_file, start, 0);
     }
 
