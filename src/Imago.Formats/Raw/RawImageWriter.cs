@@ -10,7 +10,7 @@ namespace Imago.Formats.Raw;
 internal sealed class RawImageWriter : IDiskImageWriter
 {
     /// <summary>qemu-img convert's default sparse size (-S 4k), also the usual file system block.</summary>
-    public const int SparseUnit = 4096;
+    public const int SparseUnit = NonZeroRuns.FileSystemBlock;
 
     /// <summary>How much written data may pile up before writeback is started for it.</summary>
     private const long WritebackInterval = 32L << 20;
@@ -61,29 +61,12 @@ internal sealed class RawImageWriter : IDiskImageWriter
 
         _nextOffset = offset + data.Length;
 
-        // Walk unit by unit (units aligned to absolute offsets) and write each run of non-zero units at once.
+        // Each run of non-zero units (aligned to absolute offsets) goes to the file in one write.
         var position = 0;
-        var runStart = -1;
-        while (position < data.Length)
+        while (NonZeroRuns.Next(data.Span, offset, SparseUnit, position, out var start, out var end))
         {
-            var unitEnd = (int)Math.Min(data.Length, position + (SparseUnit - (offset + position) % SparseUnit));
-            var isZero = ZeroDetector.IsAllZero(data.Span[position..unitEnd]);
-            if (!isZero && runStart < 0)
-            {
-                runStart = position;
-            }
-            else if (isZero && runStart >= 0)
-            {
-                await RandomAccess.WriteAsync(_handle, data[runStart..position], offset + runStart, cancellationToken).ConfigureAwait(false);
-                runStart = -1;
-            }
-
-            position = unitEnd;
-        }
-
-        if (runStart >= 0)
-        {
-            await RandomAccess.WriteAsync(_handle, data[runStart..], offset + runStart, cancellationToken).ConfigureAwait(false);
+            await RandomAccess.WriteAsync(_handle, data[start..end], offset + start, cancellationToken).ConfigureAwait(false);
+            position = end;
         }
 
         if (_flushToStableStorage && _nextOffset - _writebackStart >= WritebackInterval)

@@ -177,7 +177,7 @@ internal sealed class DynamicVhdWriter : IDiskImageWriter
         var dataOffset = bitmapOffset + _bitmap.Length;
         var bitmapWritten = false;
         var position = 0;
-        while (NonZeroRuns.Next(data.Span, dataOffset, position, out var start, out var end))
+        while (NonZeroRuns.Next(data.Span, dataOffset, NonZeroRuns.FileSystemBlock, position, out var start, out var end))
         {
             if (!bitmapWritten && start == 0)
             {

@@ -51,7 +51,7 @@ internal sealed class FixedVhdWriter : IDiskImageWriter
 
         // Write each run of non-zero 4 KiB units with one call; zero units stay holes.
         var position = 0;
-        while (NonZeroRuns.Next(data.Span, offset, position, out var start, out var end))
+        while (NonZeroRuns.Next(data.Span, offset, NonZeroRuns.FileSystemBlock, position, out var start, out var end))
         {
             await RandomAccess.WriteAsync(_file, data[start..end], offset + start, cancellationToken).ConfigureAwait(false);
             position = end;
