@@ -80,15 +80,7 @@ internal sealed class Qcow2ImageWriter : IDiskImageWriter
     public async ValueTask WriteAsync(long offset, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (_completed)
-        {
-            throw new InvalidOperationException("the image is already complete");
-        }
-
-        if (offset < _writtenEnd || offset > VirtualSize || data.Length > VirtualSize - offset)
-        {
-            throw new ArgumentOutOfRangeException(nameof(offset), "writes must increase and stay inside the virtual disk");
-        }
+        WriterRange.Check(offset, data.Length, _writtenEnd, VirtualSize, _completed);
 
         _writtenEnd = offset + data.Length;
         var cs = _g.ClusterSize;

@@ -18,6 +18,7 @@ internal sealed class RawImageWriter : IDiskImageWriter
     private readonly SafeFileHandle _handle;
     private long _nextOffset;
     private long _writebackStart;
+    private bool _completed;
 
     private readonly bool _flushToStableStorage;
 
@@ -54,10 +55,7 @@ internal sealed class RawImageWriter : IDiskImageWriter
     public async ValueTask WriteAsync(long offset, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_handle.IsClosed, this);
-        if (offset < _nextOffset || offset > VirtualSize || data.Length > VirtualSize - offset)
-        {
-            throw new ArgumentOutOfRangeException(nameof(offset), "writes must be in increasing order and inside the virtual disk");
-        }
+        WriterRange.Check(offset, data.Length, _nextOffset, VirtualSize, _completed);
 
         _nextOffset = offset + data.Length;
 
@@ -86,6 +84,7 @@ internal sealed class RawImageWriter : IDiskImageWriter
             PosixFile.Flush(_handle);
         }
 
+        _completed = true;
         return ValueTask.CompletedTask;
     }
 
