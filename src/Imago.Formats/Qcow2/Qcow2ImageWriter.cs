@@ -73,8 +73,7 @@ internal sealed class Qcow2ImageWriter : IDiskImageWriter
     {
         cancellationToken.ThrowIfCancellationRequested();
         var plan = Qcow2CreationPlan.For(virtualSize, options);
-        var file = OutputFile.Create(path);
-        return ValueTask.FromResult<IDiskImageWriter>(new Qcow2ImageWriter(file, plan, options));
+        return ValueTask.FromResult<IDiskImageWriter>(OutputFile.CreateWriter(path, file => new Qcow2ImageWriter(file, plan, options)));
     }
 
     public async ValueTask WriteAsync(long offset, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)

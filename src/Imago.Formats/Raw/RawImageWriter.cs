@@ -44,12 +44,13 @@ internal sealed class RawImageWriter : IDiskImageWriter
             throw new ImageFormatException(ImageErrorKind.InvalidOption, "compression is only supported for qcow2 output");
         }
 
-        var handle = OutputFile.Create(path);
-
         // Size the file first (a hole, no blocks), as qemu-img does: writes inside i_size are cheaper for the
         // file system than writes that extend the file one by one.
-        RandomAccess.SetLength(handle, virtualSize);
-        return ValueTask.FromResult<IDiskImageWriter>(new RawImageWriter(handle, virtualSize, options.FlushToStableStorage));
+        return ValueTask.FromResult<IDiskImageWriter>(OutputFile.CreateWriter(path, handle =>
+        {
+            RandomAccess.SetLength(handle, virtualSize);
+            return new RawImageWriter(handle, virtualSize, options.FlushToStableStorage);
+        }));
     }
 
     public async ValueTask WriteAsync(long offset, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)

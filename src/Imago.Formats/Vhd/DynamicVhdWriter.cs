@@ -52,18 +52,12 @@ internal sealed class DynamicVhdWriter : IDiskImageWriter
 
     public static DynamicVhdWriter Create(string path, VhdCreationPlan plan)
     {
-        var file = OutputFile.Create(path);
-        try
+        return OutputFile.CreateWriter(path, file =>
         {
             var writer = new DynamicVhdWriter(file, plan);
             writer.WriteHeaders();
             return writer;
-        }
-        catch
-        {
-            file.Dispose();
-            throw;
-        }
+        });
     }
 
     public async ValueTask WriteAsync(long offset, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)

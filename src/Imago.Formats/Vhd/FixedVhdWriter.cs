@@ -31,17 +31,11 @@ internal sealed class FixedVhdWriter : IDiskImageWriter
 
     public static FixedVhdWriter Create(string path, VhdCreationPlan plan)
     {
-        var file = OutputFile.Create(path);
-        try
+        return OutputFile.CreateWriter(path, file =>
         {
-            RandomAccess.SetLength(file, plan.VirtualSize + VhdConstants.FooterSize);
+            RandomAccess.SetLength(file, plan.FileSize(storedBlocks: 0));
             return new FixedVhdWriter(file, plan);
-        }
-        catch
-        {
-            file.Dispose();
-            throw;
-        }
+        });
     }
 
     public async ValueTask WriteAsync(long offset, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
