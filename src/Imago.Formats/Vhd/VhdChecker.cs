@@ -317,8 +317,7 @@ internal static class VhdChecker
 
     private sealed class Findings
     {
-        private readonly List<string> _messages = [];
-        private long _suppressed;
+        private readonly CheckMessages _messages = new(MaxMessages);
 
         public long Corruptions { get; private set; }
 
@@ -356,12 +355,6 @@ internal static class VhdChecker
 
         public CheckReport ToReport()
         {
-            var messages = _messages.ToList();
-            if (_suppressed > 0)
-            {
-                messages.Add($"... and {_suppressed} more");
-            }
-
             return new CheckReport
             {
                 Format = ImageFormat.Vhd,
@@ -372,20 +365,10 @@ internal static class VhdChecker
                 TotalClusters = TotalClusters,
                 AllocatedClusters = AllocatedClusters,
                 FragmentedClusters = FragmentedClusters,
-                Messages = messages,
+                Messages = _messages.ToList(),
             };
         }
 
-        private void Add(string message)
-        {
-            if (_messages.Count < MaxMessages)
-            {
-                _messages.Add(message);
-            }
-            else
-            {
-                _suppressed++;
-            }
-        }
+        private void Add(string message) => _messages.Add(message);
     }
 }
