@@ -50,28 +50,9 @@ public static class ImageMeasurer
         var clusterSize = plan.ClusterSize;
 
         // Like qemu: data extents count as whole clusters; zero and unallocated ranges cost nothing.
-        long required = 0;
-        if (source is not null)
-        {
-            long offset = 0;
-            while (offset < size)
-            {
-                var extent = await source.GetExtentAsync(offset, size - offset, cancellationToken).ConfigureAwait(false);
-                if (extent.Offset != offset || extent.Length <= 0)
-                {
-                    throw ImageFormatException.Corrupt(source.Format, $"the allocation map is inconsistent at offset {offset}");
-                }
-
-                var length = extent.Length;
-                if (ReadPlanner.NeedsReading(extent) && extent.Data)
-                {
-                    length = AlignUp(offset + length, clusterSize) - offset;
-                    required += offset % clusterSize + length;
-                }
-
-                offset += length;
-            }
-        }
+        var required = source is null
+            ? 0
+            : await CountDataUnitsAsync(source, clusterSize, cancellationToken).ConfigureAwait(false) * clusterSize;
 
         var fullyAllocated = plan.FullyAllocatedFileSize();
         return new MeasureResult(fullyAllocated - plan.AlignedVirtualSize + required, fullyAllocated, HasQcow2V3Bitmaps(source) ? 0 : null);
@@ -91,29 +72,36 @@ public static class ImageMeasurer
         CancellationToken cancellationToken)
     {
         var plan = VhdCreationPlan.For(size, options);
-        long usedBlocks = 0;
-        if (source is not null && plan.Subformat == VhdSubformat.Dynamic)
-        {
-            long lastBlock = -1;
-            await foreach (var extent in ExtentWalker.WalkAsync(source, cancellationToken).ConfigureAwait(false))
-            {
-                if (!ReadPlanner.NeedsReading(extent) || !extent.Data)
-                {
-                    continue;
-                }
-
-                var first = Math.Max(extent.Offset / plan.BlockSize, lastBlock + 1);
-                var last = (extent.End - 1) / plan.BlockSize;
-                if (last >= first)
-                {
-                    usedBlocks += last - first + 1;
-                    lastBlock = last;
-                }
-            }
-        }
+        var usedBlocks = source is not null && plan.Subformat == VhdSubformat.Dynamic
+            ? await CountDataUnitsAsync(source, plan.BlockSize, cancellationToken).ConfigureAwait(false)
+            : 0;
 
         return new MeasureResult(plan.FileSize(usedBlocks), plan.FileSize(plan.BlockCount));
     }
 
-    internal static long AlignUp(long value, long alignment) => (value + alignment - 1) / alignment * alignment;
+    /// <summary>How many <paramref name="unit"/>-sized units of the disk hold data (a unit counts once, however many extents touch it).</summary>
+    private static async Task<long> CountDataUnitsAsync(IDiskImage source, long unit, CancellationToken cancellationToken)
+    {
+        long count = 0;
+        long lastCounted = -1;
+        await foreach (var extent in ExtentWalker.WalkAsync(source, cancellationToken).ConfigureAwait(false))
+        {
+            if (!ReadPlanner.NeedsReading(extent) || !extent.Data)
+            {
+                continue;
+            }
+
+            var first = Math.Max(extent.Offset / unit, lastCounted + 1);
+            var last = (extent.End - 1) / unit;
+            if (last >= first)
+            {
+                count += last - first + 1;
+                lastCounted = last;
+            }
+        }
+
+        return count;
+    }
+
+    private static long AlignUp(long value, long alignment) => (value + alignment - 1) / alignment * alignment;
 }
