@@ -117,14 +117,7 @@ internal sealed class DynamicVhdWriter : IDiskImageWriter
 
         await RandomAccess.WriteAsync(_file, bat, VhdCreationPlan.BatOffset, cancellationToken).ConfigureAwait(false);
 
-        var footer = new byte[VhdConstants.FooterSize];
-        _footer.WriteTo(footer);
-        await RandomAccess.WriteAsync(_file, footer, _nextBlockOffset, cancellationToken).ConfigureAwait(false);
-        RandomAccess.SetLength(_file, _nextBlockOffset + VhdConstants.FooterSize);
-        if (_flushToStableStorage)
-        {
-            RandomAccess.FlushToDisk(_file);
-        }
+        await VhdFileEnd.WriteFooterAsync(_file, _footer, _nextBlockOffset, _flushToStableStorage, cancellationToken).ConfigureAwait(false);
         _completed = true;
     }
 

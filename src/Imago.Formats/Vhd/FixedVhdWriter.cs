@@ -59,13 +59,7 @@ internal sealed class FixedVhdWriter : IDiskImageWriter
             return;
         }
 
-        var footer = new byte[VhdConstants.FooterSize];
-        _footer.WriteTo(footer);
-        await RandomAccess.WriteAsync(_file, footer, VirtualSize, cancellationToken).ConfigureAwait(false);
-        if (_flushToStableStorage)
-        {
-            RandomAccess.FlushToDisk(_file);
-        }
+        await VhdFileEnd.WriteFooterAsync(_file, _footer, VirtualSize, _flushToStableStorage, cancellationToken).ConfigureAwait(false);
         _completed = true;
     }
 
