@@ -20,16 +20,8 @@ public static class Targets
         },
         ["qcow2"] = data => Pipeline.OpenMapAndReadAllAsync(data, ImageFormat.Qcow2),
         ["vhd"] = data => Pipeline.OpenMapAndReadAllAsync(data, ImageFormat.Vhd),
-        ["qcow2-check"] = async data =>
-        {
-            using var source = new MemoryByteSource(data);
-            await DiskImages.CheckAsync(source, ImageFormat.Qcow2);
-        },
-        ["vhd-check"] = async data =>
-        {
-            using var source = new MemoryByteSource(data);
-            await DiskImages.CheckAsync(source, ImageFormat.Vhd);
-        },
+        ["qcow2-check"] = data => Pipeline.CheckAsync(data, ImageFormat.Qcow2),
+        ["vhd-check"] = data => Pipeline.CheckAsync(data, ImageFormat.Vhd),
         ["options"] = data =>
         {
             ImageCreateOptions.Parse(System.Text.Encoding.UTF8.GetString(data));

@@ -139,38 +139,7 @@ public static class ImageConverter
         await source.ReadAsync(offset, buffer.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
 
         // Zero detection runs here, on the reading threads, so the single writer only writes.
-        return new Chunk(offset, length, buffer, FindNonZeroRuns(buffer.AsSpan(0, length), offset, granularity));
-    }
-
-    /// <summary>Runs of whole units (aligned to absolute offsets) that hold at least one non-zero byte.</summary>
-    internal static List<(int Start, int Length)> FindNonZeroRuns(ReadOnlySpan<byte> data, long offset, int unit)
-    {
-        var runs = new List<(int, int)>();
-        var runStart = -1;
-        var position = 0;
-        while (position < data.Length)
-        {
-            var unitEnd = (int)Math.Min(data.Length, position + (unit - (offset + position) % unit));
-            var isZero = ZeroDetector.IsAllZero(data[position..unitEnd]);
-            if (!isZero && runStart < 0)
-            {
-                runStart = position;
-            }
-            else if (isZero && runStart >= 0)
-            {
-                runs.Add((runStart, position - runStart));
-                runStart = -1;
-            }
-
-            position = unitEnd;
-        }
-
-        if (runStart >= 0)
-        {
-            runs.Add((runStart, data.Length - runStart));
-        }
-
-        return runs;
+        return new Chunk(offset, length, buffer, NonZeroRuns.FindAll(buffer.AsSpan(0, length), offset, granularity));
     }
 
     private static async Task IgnoreFailure(Task task)

@@ -1,9 +1,12 @@
+using Imago.Formats.Qcow2;
+using Imago.Formats.Vhd;
+
 namespace Imago.Formats.Conversion;
 
 /// <summary>
 /// qemu-img measure: how large a file converting a disk (or creating an empty one) would produce.
 /// The qcow2 and raw figures follow qemu's qcow2_measure/raw_measure; qemu cannot measure vpc, so the
-/// VHD figures follow the layout qemu's vpc driver writes (checked against the files qemu-img writes).
+/// VHD figures are those of our VHD writer, whose layout is qemu's vpc layout (checked against the files qemu-img writes).
 /// </summary>
 public static class ImageMeasurer
 {
@@ -43,42 +46,16 @@ public static class ImageMeasurer
     private static async Task<MeasureResult> MeasureQcow2Async(ImageCreateOptions options, IDiskImage? source,
         long size, CancellationToken cancellationToken)
     {
-        var clusterSize = options.ClusterSize ?? Qcow2Layout.DefaultClusterSize;
-        if (clusterSize < 512 || clusterSize > 2 << 20 || (clusterSize & (clusterSize - 1)) != 0)
-        {
-            throw new ImageFormatException(ImageErrorKind.InvalidOption,
-                "Cluster size must be a power of two between 512 and 2048k");
-        }
-
-        var virtualSize = AlignUp(size, clusterSize);
-        Qcow2Layout.CheckL1Size(virtualSize, clusterSize);
+        var plan = Qcow2CreationPlan.For(size, options);
+        var clusterSize = plan.ClusterSize;
 
         // Like qemu: data extents count as whole clusters; zero and unallocated ranges cost nothing.
-        long required = 0;
-        if (source is not null)
-        {
-            long offset = 0;
-            while (offset < size)
-            {
-                var extent = await source.GetExtentAsync(offset, size - offset, cancellationToken).ConfigureAwait(false);
-                if (extent.Offset != offset || extent.Length <= 0)
-                {
-                    throw ImageFormatException.Corrupt(source.Format, $"the allocation map is inconsistent at offset {offset}");
-                }
+        var required = source is null
+            ? 0
+            : await CountDataUnitsAsync(source, clusterSize, cancellationToken).ConfigureAwait(false) * clusterSize;
 
-                var length = extent.Length;
-                if (ReadPlanner.NeedsReading(extent) && extent.Data)
-                {
-                    length = AlignUp(offset + length, clusterSize) - offset;
-                    required += offset % clusterSize + length;
-                }
-
-                offset += length;
-            }
-        }
-
-        var fullyAllocated = Qcow2Layout.PreallocatedSize(virtualSize, clusterSize, Qcow2Layout.DefaultRefcountOrder);
-        return new MeasureResult(fullyAllocated - virtualSize + required, fullyAllocated, HasQcow2V3Bitmaps(source) ? 0 : null);
+        var fullyAllocated = plan.FullyAllocatedFileSize();
+        return new MeasureResult(fullyAllocated - plan.AlignedVirtualSize + required, fullyAllocated, HasQcow2V3Bitmaps(source) ? 0 : null);
     }
 
     /// <summary>qemu reports "bitmaps" when the source can carry persistent bitmaps: a qcow2 v3 image. We copy none.</summary>
@@ -87,42 +64,44 @@ public static class ImageMeasurer
         && source.Details.FormatSpecific?.TryGetValue("compat", out var compat) == true
         && compat is string text && text == "1.1";
 
+    /// <summary>
+    /// The VHD our writer would produce: the creation plan (size, geometry, layout) is the writer's own, so the
+    /// figures follow it. Like qemu, every block a data extent touches counts as stored.
+    /// </summary>
     private static async Task<MeasureResult> MeasureVhdAsync(ImageCreateOptions options, IDiskImage? source, long size,
         CancellationToken cancellationToken)
     {
-        var diskSize = VhdLayout.DiskSize(AlignUp(size, SectorSize), options.ForceSize);
-        if (options.Subformat == VhdSubformat.Fixed)
-        {
-            var fixedSize = diskSize + VhdLayout.FooterSize;
-            return new MeasureResult(fixedSize, fixedSize);
-        }
+        var plan = VhdCreationPlan.For(size, options);
+        var usedBlocks = source is not null && plan.Subformat == VhdSubformat.Dynamic
+            ? await CountDataUnitsAsync(source, plan.BlockSize, cancellationToken).ConfigureAwait(false)
+            : 0;
 
-        var blocks = (diskSize + VhdLayout.BlockSize - 1) / VhdLayout.BlockSize;
-        var metadata = VhdLayout.DynamicMetadataSize(blocks);
-        long usedBlocks = 0;
-        if (source is not null)
+        return new MeasureResult(plan.FileSize(usedBlocks), plan.FileSize(plan.BlockCount));
+    }
+
+    /// <summary>How many <paramref name="unit"/>-sized units of the disk hold data (a unit counts once, however many extents touch it).</summary>
+    private static async Task<long> CountDataUnitsAsync(IDiskImage source, long unit, CancellationToken cancellationToken)
+    {
+        long count = 0;
+        long lastCounted = -1;
+        await foreach (var extent in ExtentWalker.WalkAsync(source, cancellationToken).ConfigureAwait(false))
         {
-            long lastBlock = -1;
-            await foreach (var extent in ExtentWalker.WalkAsync(source, cancellationToken).ConfigureAwait(false))
+            if (!ReadPlanner.NeedsReading(extent) || !extent.Data)
             {
-                if (!ReadPlanner.NeedsReading(extent) || !extent.Data)
-                {
-                    continue;
-                }
+                continue;
+            }
 
-                var first = Math.Max(extent.Offset / VhdLayout.BlockSize, lastBlock + 1);
-                var last = (extent.End - 1) / VhdLayout.BlockSize;
-                if (last >= first)
-                {
-                    usedBlocks += last - first + 1;
-                    lastBlock = last;
-                }
+            var first = Math.Max(extent.Offset / unit, lastCounted + 1);
+            var last = (extent.End - 1) / unit;
+            if (last >= first)
+            {
+                count += last - first + 1;
+                lastCounted = last;
             }
         }
 
-        return new MeasureResult(metadata + usedBlocks * VhdLayout.StoredBlockSize,
-            metadata + blocks * VhdLayout.StoredBlockSize);
+        return count;
     }
 
-    internal static long AlignUp(long value, long alignment) => (value + alignment - 1) / alignment * alignment;
+    private static long AlignUp(long value, long alignment) => (value + alignment - 1) / alignment * alignment;
 }

@@ -20,4 +20,22 @@ public static class OutputFile
         File.Delete(path);
         return File.OpenHandle(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, FileOptions.Asynchronous);
     }
+
+    /// <summary>
+    /// Creates <paramref name="path"/> (as <see cref="Create"/>) and builds the writer on it; when building fails
+    /// (sizing the file, writing the first headers) the handle is closed instead of leaking.
+    /// </summary>
+    internal static TWriter CreateWriter<TWriter>(string path, Func<SafeFileHandle, TWriter> build)
+    {
+        var file = Create(path);
+        try
+        {
+            return build(file);
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
+    }
 }

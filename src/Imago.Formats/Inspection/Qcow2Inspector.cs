@@ -1,4 +1,5 @@
 using static Imago.Formats.Inspection.BigEndian;
+using static Imago.Formats.Qcow2.Qcow2Constants;
 
 namespace Imago.Formats.Inspection;
 
@@ -8,55 +9,6 @@ namespace Imago.Formats.Inspection;
 /// </summary>
 internal static class Qcow2Inspector
 {
-    private const uint Magic = 0x514649FB; // "QFI\xfb"
-    private const int V2HeaderLength = 72;
-    private const int V3MinHeaderLength = 104;
-
-    // Header field offsets (all big-endian).
-    private const int VersionOffset = 4;
-    private const int BackingFileOffsetOffset = 8;
-    private const int ClusterBitsOffset = 20;
-    private const int SizeOffset = 24;
-    private const int CryptMethodOffset = 32;
-    private const int L1SizeOffset = 36;
-    private const int L1TableOffsetOffset = 40;
-    private const int RefcountTableOffsetOffset = 48;
-    private const int RefcountTableClustersOffset = 56;
-    private const int SnapshotCountOffset = 60;
-    private const int SnapshotsOffsetOffset = 64;
-    private const int IncompatibleFeaturesOffset = 72;
-    private const int AutoclearFeaturesOffset = 88;
-    private const int RefcountOrderOffset = 96;
-    private const int HeaderLengthOffset = 100;
-    private const int CompressionTypeOffset = 104;
-
-    // Incompatible feature bits.
-    private const ulong IncompatDirty = 1UL << 0;
-    private const ulong IncompatCorrupt = 1UL << 1;
-    private const ulong IncompatDataFile = 1UL << 2;
-    private const ulong IncompatCompressionType = 1UL << 3;
-    private const ulong IncompatExtendedL2 = 1UL << 4;
-    private const ulong KnownIncompatible =
-        IncompatDirty | IncompatCorrupt | IncompatDataFile | IncompatCompressionType | IncompatExtendedL2;
-
-    private const ulong AutoclearRawExternalData = 1UL << 1;
-
-    // Header extension types.
-    private const uint ExtensionEnd = 0;
-    private const uint ExtensionBackingFormat = 0xE2792ACA;
-    private const uint ExtensionFullDiskEncryption = 0x0537BE77;
-    private const uint ExtensionExternalDataFile = 0x44415441;
-
-    // Limits (qemu's qcow2.h: MIN/MAX_CLUSTER_BITS, QCOW_MAX_L1_SIZE, QCOW_MAX_REFTABLE_SIZE, QCOW_MAX_SNAPSHOTS).
-    private const int MinClusterBits = 9;
-    private const int MaxClusterBits = 21;
-    private const int MinClusterBitsExtendedL2 = 14;
-    private const long MaxL1TableBytes = 32L * 1024 * 1024;
-    private const long MaxRefcountTableBytes = 8L * 1024 * 1024;
-    private const uint MaxSnapshots = 65536;
-    private const int MinSnapshotEntrySize = 40;
-    private const int MaxRefcountOrder = 6;
-
     /// <summary>The largest virtual disk the engine accepts (qemu allows more; nothing we serve needs it).</summary>
     public const long MaxVirtualSize = 64L << 40;
 
@@ -74,7 +26,7 @@ internal static class Qcow2Inspector
     private static async ValueTask<InspectionResult> ValidateAsync(InspectionContext context, CancellationToken cancellationToken)
     {
         const ImageFormat F = ImageFormat.Qcow2;
-        if (context.Length < V2HeaderLength || context.Head.Length < V2HeaderLength)
+        if (context.Length < Version2HeaderLength || context.Head.Length < Version2HeaderLength)
         {
             throw ImageFormatException.Truncated(F, "the header");
         }
@@ -115,17 +67,17 @@ internal static class Qcow2Inspector
         }
 
         ulong incompatible = 0;
-        var headerLength = V2HeaderLength;
+        var headerLength = Version2HeaderLength;
         var extendedL2 = false;
         if (version == 3)
         {
-            if (context.Length < V3MinHeaderLength || context.Head.Length < V3MinHeaderLength)
+            if (context.Length < Version3MinHeaderLength || context.Head.Length < Version3MinHeaderLength)
             {
                 throw ImageFormatException.Truncated(F, "the version 3 header");
             }
 
             var declaredLength = U32(h, HeaderLengthOffset);
-            if (declaredLength < V3MinHeaderLength)
+            if (declaredLength < Version3MinHeaderLength)
             {
                 throw ImageFormatException.Corrupt(F, $"header_length {declaredLength} is shorter than the 104 bytes of a version 3 header");
             }
@@ -143,8 +95,8 @@ internal static class Qcow2Inspector
 
             incompatible = U64(h, IncompatibleFeaturesOffset);
             CheckIncompatibleFeatures(incompatible);
-            extendedL2 = (incompatible & IncompatExtendedL2) != 0;
-            if (extendedL2 && clusterBits < MinClusterBitsExtendedL2)
+            extendedL2 = (incompatible & IncompatibleExtendedL2) != 0;
+            if (extendedL2 && clusterBits < MinExtendedL2ClusterBits)
             {
                 throw ImageFormatException.Corrupt(F, "extended L2 entries need a cluster size of at least 16 KiB");
             }
@@ -175,12 +127,12 @@ internal static class Qcow2Inspector
         const ImageFormat F = ImageFormat.Qcow2;
 
         // OSSA-2024-001: an external data file lets the image name any host file as its data.
-        if ((incompatible & IncompatDataFile) != 0)
+        if ((incompatible & IncompatibleDataFile) != 0)
         {
             throw ImageFormatException.Unsafe(F, "it uses an external data file (incompatible feature bit 2), which would make the reader open a host file");
         }
 
-        var unknown = incompatible & ~KnownIncompatible;
+        var unknown = incompatible & ~KnownIncompatibleFeatures;
         if (unknown != 0)
         {
             throw ImageFormatException.Unsafe(F, $"it uses unknown incompatible features (bits 0x{unknown:x}) whose meaning the reader cannot honour");
@@ -188,7 +140,7 @@ internal static class Qcow2Inspector
 
         // qemu will not write to an image flagged corrupt; we refuse to serve data through metadata known to be bad.
         // Dirty images (lazy refcounts) only have stale refcounts, which a reader never needs: they are accepted.
-        if ((incompatible & IncompatCorrupt) != 0)
+        if ((incompatible & IncompatibleCorrupt) != 0)
         {
             throw ImageFormatException.Corrupt(F, "the image is flagged corrupt (incompatible feature bit 1); repair it with qemu-img check -r all first");
         }
@@ -203,7 +155,7 @@ internal static class Qcow2Inspector
                 $"qcow2 compression type {compressionType} is not supported (only zlib and zstd); convert the image first", F);
         }
 
-        var bitSet = (incompatible & IncompatCompressionType) != 0;
+        var bitSet = (incompatible & IncompatibleCompressionType) != 0;
         if (compressionType == 0 && bitSet)
         {
             throw ImageFormatException.Corrupt(F, "the compression type feature bit is set but the compression type is zlib");
@@ -223,7 +175,7 @@ internal static class Qcow2Inspector
         var length = context.Length;
 
         var l1Size = U32(h, L1SizeOffset);
-        if (l1Size > MaxL1TableBytes / 8)
+        if (l1Size > MaxL1Bytes / 8)
         {
             throw new ImageFormatException(ImageErrorKind.TooLarge,
                 $"qcow2 image declares an L1 table of {l1Size} entries, more than qemu's limit of 32 MiB", F);
@@ -265,7 +217,7 @@ internal static class Qcow2Inspector
 
         if (snapshots > 0)
         {
-            CheckTable(U64(h, SnapshotsOffsetOffset), snapshots * (long)MinSnapshotEntrySize, clusterSize, length, "the snapshot table");
+            CheckTable(U64(h, SnapshotsOffsetOffset), snapshots * (long)SnapshotEntryFixedLength, clusterSize, length, "the snapshot table");
         }
     }
 

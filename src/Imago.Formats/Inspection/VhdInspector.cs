@@ -1,4 +1,5 @@
 using Imago.Formats.IO;
+using Imago.Formats.Vhd;
 using static Imago.Formats.Inspection.BigEndian;
 
 namespace Imago.Formats.Inspection;
@@ -6,26 +7,21 @@ namespace Imago.Formats.Inspection;
 /// <summary>
 /// Detects VHD ("vpc") both ways it can sit in a file: a footer copy at offset 0 (dynamic and differencing disks)
 /// and a footer only in the last sector (fixed disks, which oslo.utils' inspector misses and would call raw).
-/// Validation follows qemu's vpc_open and adds the header checksum and overlap checks.
+/// Validation follows qemu's vpc_open and adds the header checksum and overlap checks. The structures are parsed
+/// by the VHD folder (<see cref="VhdFooter"/>, <see cref="VhdDynamicHeader"/>, <see cref="VhdSizeRule"/>); every
+/// check on their fields is the inspector's own, made before any reader trusts them.
 /// </summary>
 internal static class VhdInspector
 {
     private const ImageFormat F = ImageFormat.Vhd;
-    private const int DynamicHeaderSize = 1024;
-    private const int HeaderChecksumOffset = 36;
-    private const int HeaderTableOffsetOffset = 16;
-    private const int HeaderMaxTableEntriesOffset = 28;
-    private const int HeaderBlockSizeOffset = 32;
-    private const uint UnallocatedBlock = 0xFFFFFFFF;
-    private const int MaxBlockSize = 256 * 1024 * 1024;
+    private const int FooterSize = VhdConstants.FooterSize;
+    private const int DynamicHeaderSize = VhdConstants.DynamicHeaderSize;
     private const int BatChunkEntries = 16 * 1024;
-
-    private static ReadOnlySpan<byte> DynamicHeaderCookie => "cxsparse"u8;
 
     /// <summary>A footer copy at 0 in a file longer than one sector (or a file cut inside that first footer).</summary>
     public static FormatMatch? MatchAtStart(InspectionContext context) =>
         (VhdFooter.HasCookie(context.Head.Span) && !IsSingleSector(context))
-        || (context.Head.Length < VhdFooter.Size && context.Head.Span.StartsWith("conectix"u8))
+        || (context.Head.Length < FooterSize && context.Head.Span.StartsWith(VhdConstants.FooterCookie))
             ? new FormatMatch(Signature.VhdAtStart, F, "VHD", ValidateAtStartAsync)
             : null;
 
@@ -39,23 +35,23 @@ internal static class VhdInspector
             ? new FormatMatch(Signature.VhdAtEnd, F, "VHD (fixed)", ValidateAtEndAsync)
             : null;
 
-    private static bool IsSingleSector(InspectionContext context) => context.Length == VhdFooter.Size;
+    private static bool IsSingleSector(InspectionContext context) => context.Length == FooterSize;
 
     private static ValueTask<InspectionResult> ValidateAtEndAsync(InspectionContext context, CancellationToken cancellationToken)
     {
-        var footer = VhdFooter.Parse(context.Tail.Span);
+        var footer = ParseFooter(context.Tail.Span);
         switch (footer.DiskType)
         {
-            case VhdFooter.TypeDifferencing:
+            case VhdDiskType.Differencing:
                 throw Differencing();
-            case VhdFooter.TypeDynamic when IsSingleSector(context):
+            case VhdDiskType.Dynamic when IsSingleSector(context):
                 throw ImageFormatException.Truncated(F, "the dynamic disk header");
-            case VhdFooter.TypeDynamic:
+            case VhdDiskType.Dynamic:
                 throw ImageFormatException.Corrupt(F, "a dynamic disk footer was found at the end but its copy at the start is missing");
         }
 
         var virtualSize = CheckedVirtualSize(footer);
-        if (virtualSize > context.Length - VhdFooter.Size)
+        if (virtualSize > context.Length - FooterSize)
         {
             throw ImageFormatException.Truncated(F, "the fixed disk's data");
         }
@@ -65,31 +61,32 @@ internal static class VhdInspector
 
     private static async ValueTask<InspectionResult> ValidateAtStartAsync(InspectionContext context, CancellationToken cancellationToken)
     {
-        if (context.Length < VhdFooter.Size)
+        if (context.Length < FooterSize)
         {
             throw ImageFormatException.Truncated(F, "the footer");
         }
 
-        var footer = VhdFooter.Parse(context.Head.Span);
+        var footer = ParseFooter(context.Head.Span);
         switch (footer.DiskType)
         {
-            case VhdFooter.TypeDifferencing:
+            case VhdDiskType.Differencing:
                 throw Differencing();
-            case VhdFooter.TypeFixed:
+            case VhdDiskType.Fixed:
                 throw ImageFormatException.Corrupt(F, "a fixed disk footer sits at the start of the file, where the disk's data belongs");
         }
 
         // The spec keeps identical copies at both ends; tools that read the end copy (Hyper-V) must not see another disk.
-        if (VhdFooter.HasCookie(context.Tail.Span) && VhdFooter.TryParse(context.Tail.Span) is { } last && last.DiskType != footer.DiskType)
+        if (VhdFooter.HasCookie(context.Tail.Span) && TryParseFooter(context.Tail.Span) is { } last && last.DiskType != footer.DiskType)
         {
-            throw ImageFormatException.Corrupt(F, $"the footer at the end says disk type {last.DiskType} but the copy at the start says {footer.DiskType}");
+            throw ImageFormatException.Corrupt(F,
+                $"the footer at the end says disk type {(uint)last.DiskType} but the copy at the start says {(uint)footer.DiskType}");
         }
 
         var virtualSize = CheckedVirtualSize(footer);
         var headerOffset = footer.DataOffset;
-        if (headerOffset < VhdFooter.Size || headerOffset > (ulong)(context.Length - DynamicHeaderSize) || context.Length < DynamicHeaderSize)
+        if (headerOffset < FooterSize || headerOffset > (ulong)(context.Length - DynamicHeaderSize) || context.Length < DynamicHeaderSize)
         {
-            throw headerOffset < VhdFooter.Size
+            throw headerOffset < FooterSize
                 ? ImageFormatException.Corrupt(F, $"the dynamic header offset 0x{headerOffset:x} overlaps the footer")
                 : ImageFormatException.Truncated(F, "the dynamic disk header");
         }
@@ -103,39 +100,39 @@ internal static class VhdInspector
 
     private readonly record struct Bat(long Offset, uint Entries, int BlockSize);
 
-    private static Bat CheckDynamicHeader(ReadOnlySpan<byte> header, long virtualSize, long fileLength)
+    private static Bat CheckDynamicHeader(ReadOnlySpan<byte> data, long virtualSize, long fileLength)
     {
-        if (!header.StartsWith(DynamicHeaderCookie))
+        if (!VhdDynamicHeader.HasCookie(data))
         {
             throw ImageFormatException.Corrupt(F, "the dynamic disk header lacks its \"cxsparse\" cookie");
         }
 
-        var stored = U32(header, HeaderChecksumOffset);
-        var computed = VhdFooter.Checksum(header, HeaderChecksumOffset);
-        if (stored != computed)
+        var header = VhdDynamicHeader.Parse(data);
+        if (!header.IsChecksumValid)
         {
-            throw ImageFormatException.Corrupt(F, $"dynamic header checksum 0x{stored:x8} does not match the computed 0x{computed:x8}");
+            throw ImageFormatException.Corrupt(F,
+                $"dynamic header checksum 0x{header.Checksum:x8} does not match the computed 0x{header.ComputedChecksum:x8}");
         }
 
-        var blockSize = U32(header, HeaderBlockSizeOffset);
+        var blockSize = header.BlockSize;
         if (blockSize < 512 || !uint.IsPow2(blockSize))
         {
             throw ImageFormatException.Corrupt(F, $"block size {blockSize} is not a power of two of at least 512");
         }
 
-        if (blockSize > MaxBlockSize)
+        if (blockSize > VhdConstants.MaxBlockSize)
         {
             throw new ImageFormatException(ImageErrorKind.TooLarge, $"VHD image declares a block size of {blockSize} bytes, more than 256 MiB", F);
         }
 
-        var entries = U32(header, HeaderMaxTableEntriesOffset);
+        var entries = header.MaxTableEntries;
         if ((ulong)entries * blockSize < (ulong)virtualSize)
         {
             throw ImageFormatException.Corrupt(F, $"the block allocation table has {entries} entries, too few for the disk size");
         }
 
-        var tableOffset = U64(header, HeaderTableOffsetOffset);
-        if (tableOffset < VhdFooter.Size)
+        var tableOffset = header.TableOffset;
+        if (tableOffset < FooterSize)
         {
             throw ImageFormatException.Corrupt(F, "the block allocation table overlaps the footer copy");
         }
@@ -156,7 +153,7 @@ internal static class VhdInspector
         CancellationToken cancellationToken)
     {
         var batEnd = bat.Offset + bat.Entries * 4L;
-        var bitmapSize = ((bat.BlockSize / (8 * 512)) + 511) & ~511;
+        var bitmapSize = VhdDynamicHeader.BitmapSize(bat.BlockSize);
         var blockSpan = (long)bitmapSize + bat.BlockSize;
         var chunk = new byte[(int)Math.Min(bat.Entries, BatChunkEntries) * 4];
         for (long first = 0; first < bat.Entries; first += BatChunkEntries)
@@ -168,7 +165,7 @@ internal static class VhdInspector
             for (var i = 0; i < count; i++)
             {
                 var sector = U32(buffer.Span, i * 4);
-                if (sector == UnallocatedBlock)
+                if (sector == VhdConstants.UnallocatedBlock)
                 {
                     continue;
                 }
@@ -180,7 +177,7 @@ internal static class VhdInspector
                 }
 
                 var end = start + blockSpan;
-                if (start < VhdFooter.Size || Overlaps(start, end, headerOffset, headerOffset + DynamicHeaderSize)
+                if (start < FooterSize || Overlaps(start, end, headerOffset, headerOffset + DynamicHeaderSize)
                     || Overlaps(start, end, bat.Offset, batEnd))
                 {
                     throw ImageFormatException.Corrupt(F, $"block {first + i} overlaps the disk's metadata");
@@ -191,16 +188,47 @@ internal static class VhdInspector
 
     private static bool Overlaps(long start, long end, long otherStart, long otherEnd) => start < otherEnd && otherStart < end;
 
-    private static long CheckedVirtualSize(VhdFooter footer)
+    /// <summary>Parses a footer whose cookie is present; a bad checksum or unknown type is corruption.</summary>
+    private static VhdFooter ParseFooter(ReadOnlySpan<byte> sector)
     {
-        var size = footer.VirtualSize();
-        if (size > VhdFooter.MaxVirtualSize)
+        var footer = VhdFooter.Parse(sector);
+        if (!footer.IsChecksumValid)
         {
-            throw new ImageFormatException(ImageErrorKind.TooLarge,
-                $"VHD image declares a disk size of {size} bytes, more than the format's limit of 2040 GiB", F);
+            throw ImageFormatException.Corrupt(F,
+                $"footer checksum 0x{footer.Checksum:x8} does not match the computed 0x{footer.ComputedChecksum:x8}");
         }
 
-        return size;
+        if (!IsKnownDiskType(footer))
+        {
+            throw ImageFormatException.Corrupt(F, $"unknown disk type {(uint)footer.DiskType} in the footer");
+        }
+
+        return footer;
+    }
+
+    /// <summary>Parses a footer, or returns null when its checksum or type is invalid (for the optional end copy).</summary>
+    private static VhdFooter? TryParseFooter(ReadOnlySpan<byte> sector)
+    {
+        var footer = VhdFooter.Parse(sector);
+        return footer.IsChecksumValid && IsKnownDiskType(footer) ? footer : null;
+    }
+
+    private static bool IsKnownDiskType(VhdFooter footer) =>
+        footer.DiskType is VhdDiskType.Fixed or VhdDiskType.Dynamic or VhdDiskType.Differencing;
+
+    /// <summary>
+    /// The virtual size by qemu's rule (<see cref="VhdSizeRule"/>), refused above 2040 GiB: a current_size above the
+    /// limit is refused even when its whole sectors would fit (CHS sizes are always below it).
+    /// </summary>
+    private static long CheckedVirtualSize(VhdFooter footer)
+    {
+        if (VhdSizeRule.UsesCurrentSize(footer) && footer.CurrentSize > VhdConstants.MaxVirtualSize)
+        {
+            throw new ImageFormatException(ImageErrorKind.TooLarge,
+                $"VHD image declares a disk size of {footer.CurrentSize} bytes, more than the format's limit of 2040 GiB", F);
+        }
+
+        return VhdSizeRule.VirtualSize(footer);
     }
 
     private static ImageFormatException Differencing() =>

@@ -57,9 +57,8 @@ internal sealed class Qcow2CheckRun
     private readonly long _fileClusters;
     private readonly Qcow2ReferenceCounts _refs;
     private readonly ulong _maxRefcount;
-    private readonly List<string> _messages = [];
+    private readonly CheckMessages _messages = new(MaxMessages);
     private readonly byte[] _l2Buffer;
-    private long _moreMessages;
     private long _corruptions;
     private long _leaks;
     private long _checkErrors;
@@ -123,11 +122,6 @@ internal sealed class Qcow2CheckRun
         var highest = await CompareRefcountsAsync(refcountTable, cancellationToken).ConfigureAwait(false);
         await CheckCopiedFlagsAsync(refcountTable, l2Tables, cancellationToken).ConfigureAwait(false);
 
-        if (_moreMessages > 0)
-        {
-            _messages.Add($"... and {_moreMessages} more");
-        }
-
         var total = (_header.VirtualSize + cs - 1) >> _g.ClusterBits;
         return new CheckReport
         {
@@ -140,7 +134,7 @@ internal sealed class Qcow2CheckRun
             AllocatedClusters = NullIfZero(_allocated),
             FragmentedClusters = NullIfZero(_fragmented),
             CompressedClusters = NullIfZero(_compressed),
-            Messages = _messages,
+            Messages = _messages.ToList(),
         };
     }
 
@@ -541,7 +535,7 @@ internal sealed class Qcow2CheckRun
     }
 
     /// <summary>True while another message fits in the report.</summary>
-    internal bool WantsMessage => _messages.Count < MaxMessages;
+    internal bool WantsMessage => _messages.HasRoom;
 
     private void Corruption([InterpolatedStringHandlerArgument("")] Qcow2CheckMessage message, long count = 1)
     {
@@ -559,7 +553,7 @@ internal sealed class Qcow2CheckRun
         }
         else
         {
-            _moreMessages++;
+            _messages.Suppress();
         }
     }
 }

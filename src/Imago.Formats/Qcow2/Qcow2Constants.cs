@@ -12,6 +12,26 @@ internal static class Qcow2Constants
     /// <summary>Header length that includes the compression_type byte (and its 7 padding bytes).</summary>
     public const int HeaderLengthWithCompressionType = 112;
 
+    // Header field offsets (all big-endian), shared by the header parser and the inspector.
+    public const int VersionOffset = 4;
+    public const int BackingFileOffsetOffset = 8;
+    public const int BackingFileSizeOffset = 16;
+    public const int ClusterBitsOffset = 20;
+    public const int SizeOffset = 24;
+    public const int CryptMethodOffset = 32;
+    public const int L1SizeOffset = 36;
+    public const int L1TableOffsetOffset = 40;
+    public const int RefcountTableOffsetOffset = 48;
+    public const int RefcountTableClustersOffset = 56;
+    public const int SnapshotCountOffset = 60;
+    public const int SnapshotsOffsetOffset = 64;
+    public const int IncompatibleFeaturesOffset = 72;
+    public const int CompatibleFeaturesOffset = 80;
+    public const int AutoclearFeaturesOffset = 88;
+    public const int RefcountOrderOffset = 96;
+    public const int HeaderLengthOffset = 100;
+    public const int CompressionTypeOffset = 104;
+
     public const int MinClusterBits = 9;
 
     /// <summary>qemu refuses clusters above 2 MiB.</summary>

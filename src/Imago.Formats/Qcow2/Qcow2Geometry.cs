@@ -37,8 +37,6 @@ internal sealed class Qcow2Geometry
     /// <summary>Virtual bytes one L2 table maps.</summary>
     public long L2Coverage => (long)L2Entries << ClusterBits;
 
-    public long ClusterIndex(long virtualOffset) => virtualOffset >> ClusterBits;
-
     public int L1Index(long virtualOffset) => (int)(virtualOffset >> (ClusterBits + L2Bits));
 
     public int L2Index(long virtualOffset) => (int)((virtualOffset >> ClusterBits) & (L2Entries - 1));

@@ -55,7 +55,7 @@ internal sealed record Qcow2Header
             throw ImageFormatException.Corrupt(ImageFormat.Qcow2, "bad magic number");
         }
 
-        var bits = BinaryPrimitives.ReadUInt32BigEndian(data[20..]);
+        var bits = BinaryPrimitives.ReadUInt32BigEndian(data[ClusterBitsOffset..]);
         if (bits is < MinClusterBits or > MaxClusterBits)
         {
             throw ImageFormatException.Corrupt(ImageFormat.Qcow2,
@@ -72,14 +72,14 @@ internal sealed record Qcow2Header
     public static Qcow2Header Parse(ReadOnlySpan<byte> cluster0, long fileLength)
     {
         var clusterBits = PeekClusterBits(cluster0);
-        var version = BinaryPrimitives.ReadUInt32BigEndian(cluster0[4..]);
+        var version = BinaryPrimitives.ReadUInt32BigEndian(cluster0[VersionOffset..]);
         if (version is not (2 or 3))
         {
             throw new ImageFormatException(ImageErrorKind.UnsupportedFormat,
                 $"qcow2 version {version} is not supported (only versions 2 and 3 are)", ImageFormat.Qcow2);
         }
 
-        var headerLength = version == 2 ? Version2HeaderLength : (int)Math.Min(BinaryPrimitives.ReadUInt32BigEndian(cluster0[100..]), int.MaxValue);
+        var headerLength = version == 2 ? Version2HeaderLength : (int)Math.Min(BinaryPrimitives.ReadUInt32BigEndian(cluster0[HeaderLengthOffset..]), int.MaxValue);
         if (version == 3 && (headerLength < Version3MinHeaderLength || headerLength % 8 != 0 || headerLength > (1 << clusterBits)))
         {
             throw Corrupt($"header_length {headerLength} is invalid (a multiple of 8, at least {Version3MinHeaderLength}, within cluster 0)");
@@ -90,7 +90,7 @@ internal sealed record Qcow2Header
             throw ImageFormatException.Truncated(ImageFormat.Qcow2, "the header");
         }
 
-        var size = BinaryPrimitives.ReadUInt64BigEndian(cluster0[24..]);
+        var size = BinaryPrimitives.ReadUInt64BigEndian(cluster0[SizeOffset..]);
         if (size > long.MaxValue)
         {
             throw Corrupt("the virtual size does not fit in 63 bits");
@@ -99,23 +99,23 @@ internal sealed record Qcow2Header
         var header = new Qcow2Header
         {
             Version = version,
-            BackingFileOffset = BinaryPrimitives.ReadUInt64BigEndian(cluster0[8..]),
-            BackingFileSize = BinaryPrimitives.ReadUInt32BigEndian(cluster0[16..]),
+            BackingFileOffset = BinaryPrimitives.ReadUInt64BigEndian(cluster0[BackingFileOffsetOffset..]),
+            BackingFileSize = BinaryPrimitives.ReadUInt32BigEndian(cluster0[BackingFileSizeOffset..]),
             ClusterBits = clusterBits,
             VirtualSize = (long)size,
-            CryptMethod = BinaryPrimitives.ReadUInt32BigEndian(cluster0[32..]),
-            L1Size = BinaryPrimitives.ReadUInt32BigEndian(cluster0[36..]),
-            L1TableOffset = ToOffset(BinaryPrimitives.ReadUInt64BigEndian(cluster0[40..]), "l1_table_offset"),
-            RefcountTableOffset = ToOffset(BinaryPrimitives.ReadUInt64BigEndian(cluster0[48..]), "refcount_table_offset"),
-            RefcountTableClusters = BinaryPrimitives.ReadUInt32BigEndian(cluster0[56..]),
-            SnapshotCount = BinaryPrimitives.ReadUInt32BigEndian(cluster0[60..]),
-            SnapshotsOffset = ToOffset(BinaryPrimitives.ReadUInt64BigEndian(cluster0[64..]), "snapshots_offset"),
-            IncompatibleFeatures = version == 2 ? 0 : BinaryPrimitives.ReadUInt64BigEndian(cluster0[72..]),
-            CompatibleFeatures = version == 2 ? 0 : BinaryPrimitives.ReadUInt64BigEndian(cluster0[80..]),
-            AutoclearFeatures = version == 2 ? 0 : BinaryPrimitives.ReadUInt64BigEndian(cluster0[88..]),
-            RefcountOrder = version == 2 ? Version2RefcountOrder : (int)Math.Min(BinaryPrimitives.ReadUInt32BigEndian(cluster0[96..]), 64),
+            CryptMethod = BinaryPrimitives.ReadUInt32BigEndian(cluster0[CryptMethodOffset..]),
+            L1Size = BinaryPrimitives.ReadUInt32BigEndian(cluster0[L1SizeOffset..]),
+            L1TableOffset = ToOffset(BinaryPrimitives.ReadUInt64BigEndian(cluster0[L1TableOffsetOffset..]), "l1_table_offset"),
+            RefcountTableOffset = ToOffset(BinaryPrimitives.ReadUInt64BigEndian(cluster0[RefcountTableOffsetOffset..]), "refcount_table_offset"),
+            RefcountTableClusters = BinaryPrimitives.ReadUInt32BigEndian(cluster0[RefcountTableClustersOffset..]),
+            SnapshotCount = BinaryPrimitives.ReadUInt32BigEndian(cluster0[SnapshotCountOffset..]),
+            SnapshotsOffset = ToOffset(BinaryPrimitives.ReadUInt64BigEndian(cluster0[SnapshotsOffsetOffset..]), "snapshots_offset"),
+            IncompatibleFeatures = version == 2 ? 0 : BinaryPrimitives.ReadUInt64BigEndian(cluster0[IncompatibleFeaturesOffset..]),
+            CompatibleFeatures = version == 2 ? 0 : BinaryPrimitives.ReadUInt64BigEndian(cluster0[CompatibleFeaturesOffset..]),
+            AutoclearFeatures = version == 2 ? 0 : BinaryPrimitives.ReadUInt64BigEndian(cluster0[AutoclearFeaturesOffset..]),
+            RefcountOrder = version == 2 ? Version2RefcountOrder : (int)Math.Min(BinaryPrimitives.ReadUInt32BigEndian(cluster0[RefcountOrderOffset..]), 64),
             HeaderLength = headerLength,
-            CompressionType = version == 3 && headerLength > Version3MinHeaderLength ? cluster0[104] : CompressionZlib,
+            CompressionType = version == 3 && headerLength > Version3MinHeaderLength ? cluster0[CompressionTypeOffset] : CompressionZlib,
         };
 
         header.ValidateSafety();

@@ -19,7 +19,6 @@ namespace Imago.Formats.Qcow2;
 /// </summary>
 internal sealed class Qcow2ImageWriter : IDiskImageWriter
 {
-    private const int RefcountOrderWritten = 4;
     private const int StagingBytes = 1 << 20;
     private const long CompressionMemoryBudget = 64L << 20;
 
@@ -46,15 +45,15 @@ internal sealed class Qcow2ImageWriter : IDiskImageWriter
     private bool _completed;
     private bool _disposed;
 
-    private Qcow2ImageWriter(SafeFileHandle file, long virtualSize, int clusterBits, ImageCreateOptions options)
+    private Qcow2ImageWriter(SafeFileHandle file, Qcow2CreationPlan plan, ImageCreateOptions options)
     {
         _file = file;
-        VirtualSize = virtualSize;
-        _g = new Qcow2Geometry(clusterBits, extendedL2: false);
+        VirtualSize = plan.VirtualSize;
+        _g = new Qcow2Geometry(plan.ClusterBits, extendedL2: false);
         _compress = options.Compress;
         _flushToStableStorage = options.FlushToStableStorage;
         _compressionType = options.CompressionType == CompressionType.Zstd ? CompressionZstd : CompressionZlib;
-        _l1 = new ulong[Qcow2Header.RequiredL1Entries(virtualSize, clusterBits, extendedL2: false)];
+        _l1 = new ulong[plan.L1Entries];
         _l2 = new ulong[_g.L2Entries];
         _staging = new byte[Math.Max(StagingBytes, _g.ClusterSize)];
         _maxInFlight = (int)Math.Clamp(CompressionMemoryBudget / (2L * _g.ClusterSize), 2, Environment.ProcessorCount * 4);
@@ -73,44 +72,14 @@ internal sealed class Qcow2ImageWriter : IDiskImageWriter
         CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var clusterSize = options.ClusterSize ?? 65536;
-        if (clusterSize < 1 << MinClusterBits || clusterSize > 1 << MaxClusterBits || (clusterSize & (clusterSize - 1)) != 0)
-        {
-            throw new ImageFormatException(ImageErrorKind.InvalidOption,
-                $"qcow2 cluster_size must be a power of two between 512 and 2M, not {clusterSize}");
-        }
-
-        var clusterBits = System.Numerics.BitOperations.Log2((uint)clusterSize);
-
-        // qemu keeps qcow2 sizes in whole 512-byte sectors: round up so no byte of the source is lost.
-        if (virtualSize > long.MaxValue - 511)
-        {
-            throw new ImageFormatException(ImageErrorKind.TooLarge, "the virtual size is too large for qcow2");
-        }
-
-        var size = (virtualSize + 511) & ~511L;
-        if (Qcow2Header.RequiredL1Entries(size, clusterBits, extendedL2: false) * 8 > MaxL1Bytes)
-        {
-            throw new ImageFormatException(ImageErrorKind.TooLarge,
-                $"a {size}-byte qcow2 disk needs an L1 table above qemu's 32 MiB limit; use a larger cluster_size");
-        }
-
-        var file = OutputFile.Create(path);
-        return ValueTask.FromResult<IDiskImageWriter>(new Qcow2ImageWriter(file, size, clusterBits, options));
+        var plan = Qcow2CreationPlan.For(virtualSize, options);
+        return ValueTask.FromResult<IDiskImageWriter>(OutputFile.CreateWriter(path, file => new Qcow2ImageWriter(file, plan, options)));
     }
 
     public async ValueTask WriteAsync(long offset, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (_completed)
-        {
-            throw new InvalidOperationException("the image is already complete");
-        }
-
-        if (offset < _writtenEnd || offset > VirtualSize || data.Length > VirtualSize - offset)
-        {
-            throw new ArgumentOutOfRangeException(nameof(offset), "writes must increase and stay inside the virtual disk");
-        }
+        WriterRange.Check(offset, data.Length, _writtenEnd, VirtualSize, _completed);
 
         _writtenEnd = offset + data.Length;
         var cs = _g.ClusterSize;
@@ -417,7 +386,7 @@ internal sealed class Qcow2ImageWriter : IDiskImageWriter
     {
         var cs = _g.ClusterSize;
         var used = _next >> _g.ClusterBits;
-        var perBlock = (long)cs * 8 >> RefcountOrderWritten;
+        var perBlock = (long)cs * 8 >> Qcow2CreationPlan.RefcountOrder;
         long blocks = 0, tableClusters = 0;
         while (true)
         {
@@ -484,7 +453,7 @@ internal sealed class Qcow2ImageWriter : IDiskImageWriter
         BinaryPrimitives.WriteUInt32BigEndian(span[56..], (uint)refcountTableClusters);
         var incompatible = _compressionType == CompressionZstd ? IncompatibleCompressionType : 0;
         BinaryPrimitives.WriteUInt64BigEndian(span[72..], incompatible);
-        BinaryPrimitives.WriteUInt32BigEndian(span[96..], RefcountOrderWritten);
+        BinaryPrimitives.WriteUInt32BigEndian(span[96..], Qcow2CreationPlan.RefcountOrder);
         BinaryPrimitives.WriteUInt32BigEndian(span[100..], HeaderLengthWithCompressionType);
         header[104] = _compressionType;
 

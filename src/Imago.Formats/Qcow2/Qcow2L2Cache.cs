@@ -19,8 +19,6 @@ internal sealed class Qcow2L2Cache
         _capacity = (int)Math.Clamp(BudgetBytes / clusterSize, 4, 4096);
     }
 
-    public int Capacity => _capacity;
-
     public bool TryGet(long offset, out byte[] table)
     {
         lock (_lock)

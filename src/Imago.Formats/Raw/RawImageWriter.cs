@@ -10,7 +10,7 @@ namespace Imago.Formats.Raw;
 internal sealed class RawImageWriter : IDiskImageWriter
 {
     /// <summary>qemu-img convert's default sparse size (-S 4k), also the usual file system block.</summary>
-    public const int SparseUnit = 4096;
+    public const int SparseUnit = NonZeroRuns.FileSystemBlock;
 
     /// <summary>How much written data may pile up before writeback is started for it.</summary>
     private const long WritebackInterval = 32L << 20;
@@ -18,6 +18,7 @@ internal sealed class RawImageWriter : IDiskImageWriter
     private readonly SafeFileHandle _handle;
     private long _nextOffset;
     private long _writebackStart;
+    private bool _completed;
 
     private readonly bool _flushToStableStorage;
 
@@ -43,47 +44,28 @@ internal sealed class RawImageWriter : IDiskImageWriter
             throw new ImageFormatException(ImageErrorKind.InvalidOption, "compression is only supported for qcow2 output");
         }
 
-        var handle = OutputFile.Create(path);
-
         // Size the file first (a hole, no blocks), as qemu-img does: writes inside i_size are cheaper for the
         // file system than writes that extend the file one by one.
-        RandomAccess.SetLength(handle, virtualSize);
-        return ValueTask.FromResult<IDiskImageWriter>(new RawImageWriter(handle, virtualSize, options.FlushToStableStorage));
+        return ValueTask.FromResult<IDiskImageWriter>(OutputFile.CreateWriter(path, handle =>
+        {
+            RandomAccess.SetLength(handle, virtualSize);
+            return new RawImageWriter(handle, virtualSize, options.FlushToStableStorage);
+        }));
     }
 
     public async ValueTask WriteAsync(long offset, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_handle.IsClosed, this);
-        if (offset < _nextOffset || offset > VirtualSize || data.Length > VirtualSize - offset)
-        {
-            throw new ArgumentOutOfRangeException(nameof(offset), "writes must be in increasing order and inside the virtual disk");
-        }
+        WriterRange.Check(offset, data.Length, _nextOffset, VirtualSize, _completed);
 
         _nextOffset = offset + data.Length;
 
-        // Walk unit by unit (units aligned to absolute offsets) and write each run of non-zero units at once.
+        // Each run of non-zero units (aligned to absolute offsets) goes to the file in one write.
         var position = 0;
-        var runStart = -1;
-        while (position < data.Length)
+        while (NonZeroRuns.Next(data.Span, offset, SparseUnit, position, out var start, out var end))
         {
-            var unitEnd = (int)Math.Min(data.Length, position + (SparseUnit - (offset + position) % SparseUnit));
-            var isZero = ZeroDetector.IsAllZero(data.Span[position..unitEnd]);
-            if (!isZero && runStart < 0)
-            {
-                runStart = position;
-            }
-            else if (isZero && runStart >= 0)
-            {
-                await RandomAccess.WriteAsync(_handle, data[runStart..position], offset + runStart, cancellationToken).ConfigureAwait(false);
-                runStart = -1;
-            }
-
-            position = unitEnd;
-        }
-
-        if (runStart >= 0)
-        {
-            await RandomAccess.WriteAsync(_handle, data[runStart..], offset + runStart, cancellationToken).ConfigureAwait(false);
+            await RandomAccess.WriteAsync(_handle, data[start..end], offset + start, cancellationToken).ConfigureAwait(false);
+            position = end;
         }
 
         if (_flushToStableStorage && _nextOffset - _writebackStart >= WritebackInterval)
@@ -103,6 +85,7 @@ internal sealed class RawImageWriter : IDiskImageWriter
             PosixFile.Flush(_handle);
         }
 
+        _completed = true;
         return ValueTask.CompletedTask;
     }
 

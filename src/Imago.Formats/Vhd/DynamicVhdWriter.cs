@@ -12,10 +12,8 @@ namespace Imago.Formats.Vhd;
 /// </summary>
 internal sealed class DynamicVhdWriter : IDiskImageWriter
 {
-    private const long HeaderOffset = VhdConstants.FooterSize;
-    private const long BatOffset = HeaderOffset + VhdConstants.DynamicHeaderSize;
-
     private readonly SafeFileHandle _file;
+    private readonly VhdCreationPlan _plan;
     private readonly VhdFooter _footer;
     private readonly bool _flushToStableStorage;
     private readonly int _blockSize;
@@ -32,17 +30,18 @@ internal sealed class DynamicVhdWriter : IDiskImageWriter
     private DynamicVhdWriter(SafeFileHandle file, VhdCreationPlan plan)
     {
         _file = file;
+        _plan = plan;
         VirtualSize = plan.VirtualSize;
         _footer = plan.CreateFooter();
         _flushToStableStorage = plan.FlushToStableStorage;
-        _blockSize = VhdConstants.DefaultBlockSize;
+        _blockSize = plan.BlockSize;
         _bitmap = new byte[VhdDynamicHeader.BitmapSize(_blockSize)];
         _bitmap.AsSpan().Fill(0xFF);
-        _bat = new uint[VhdLayout.BlocksNeeded(VirtualSize, _blockSize)];
+        _bat = new uint[plan.BlockCount];
         _bat.AsSpan().Fill(VhdConstants.UnallocatedBlock);
         _block = GC.AllocateUninitializedArray<byte>(_blockSize);
         _blockBufferDirty = true;
-        _nextBlockOffset = BatOffset + BatBytes;
+        _nextBlockOffset = plan.FirstBlockOffset;
     }
 
     public ImageFormat Format => ImageFormat.Vhd;
@@ -51,23 +50,14 @@ internal sealed class DynamicVhdWriter : IDiskImageWriter
 
     public int Granularity => _blockSize;
 
-    /// <summary>Bytes of the BAT on disk: one entry per block, padded to whole sectors.</summary>
-    private long BatBytes => (_bat.LongLength * 4 + VhdConstants.SectorSize - 1) / VhdConstants.SectorSize * VhdConstants.SectorSize;
-
     public static DynamicVhdWriter Create(string path, VhdCreationPlan plan)
     {
-        var file = OutputFile.Create(path);
-        try
+        return OutputFile.CreateWriter(path, file =>
         {
             var writer = new DynamicVhdWriter(file, plan);
             writer.WriteHeaders();
             return writer;
-        }
-        catch
-        {
-            file.Dispose();
-            throw;
-        }
+        });
     }
 
     public async ValueTask WriteAsync(long offset, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
@@ -118,23 +108,16 @@ internal sealed class DynamicVhdWriter : IDiskImageWriter
 
         await FlushOpenBlockAsync(cancellationToken).ConfigureAwait(false);
 
-        var bat = new byte[BatBytes];
+        var bat = new byte[_plan.BatBytes];
         bat.AsSpan().Fill(0xFF);
         for (var i = 0; i < _bat.Length; i++)
         {
             BinaryPrimitives.WriteUInt32BigEndian(bat.AsSpan(i * 4), _bat[i]);
         }
 
-        await RandomAccess.WriteAsync(_file, bat, BatOffset, cancellationToken).ConfigureAwait(false);
+        await RandomAccess.WriteAsync(_file, bat, VhdCreationPlan.BatOffset, cancellationToken).ConfigureAwait(false);
 
-        var footer = new byte[VhdConstants.FooterSize];
-        _footer.WriteTo(footer);
-        await RandomAccess.WriteAsync(_file, footer, _nextBlockOffset, cancellationToken).ConfigureAwait(false);
-        RandomAccess.SetLength(_file, _nextBlockOffset + VhdConstants.FooterSize);
-        if (_flushToStableStorage)
-        {
-            RandomAccess.FlushToDisk(_file);
-        }
+        await VhdFileEnd.WriteFooterAsync(_file, _footer, _nextBlockOffset, _flushToStableStorage, cancellationToken).ConfigureAwait(false);
         _completed = true;
     }
 
@@ -151,10 +134,10 @@ internal sealed class DynamicVhdWriter : IDiskImageWriter
         _footer.WriteTo(start);
         new VhdDynamicHeader
         {
-            TableOffset = BatOffset,
+            TableOffset = VhdCreationPlan.BatOffset,
             MaxTableEntries = (uint)_bat.Length,
             BlockSize = (uint)_blockSize,
-        }.WriteTo(start.AsSpan(VhdConstants.FooterSize));
+        }.WriteTo(start.AsSpan((int)VhdCreationPlan.DynamicHeaderOffset));
         RandomAccess.Write(_file, start, 0);
     }
 
@@ -181,7 +164,7 @@ internal sealed class DynamicVhdWriter : IDiskImageWriter
         var dataOffset = bitmapOffset + _bitmap.Length;
         var bitmapWritten = false;
         var position = 0;
-        while (NonZeroRuns.Next(data.Span, dataOffset, position, out var start, out var end))
+        while (NonZeroRuns.Next(data.Span, dataOffset, NonZeroRuns.FileSystemBlock, position, out var start, out var end))
         {
             if (!bitmapWritten && start == 0)
             {

@@ -31,17 +31,11 @@ internal sealed class FixedVhdWriter : IDiskImageWriter
 
     public static FixedVhdWriter Create(string path, VhdCreationPlan plan)
     {
-        var file = OutputFile.Create(path);
-        try
+        return OutputFile.CreateWriter(path, file =>
         {
-            RandomAccess.SetLength(file, plan.VirtualSize + VhdConstants.FooterSize);
+            RandomAccess.SetLength(file, plan.FileSize(storedBlocks: 0));
             return new FixedVhdWriter(file, plan);
-        }
-        catch
-        {
-            file.Dispose();
-            throw;
-        }
+        });
     }
 
     public async ValueTask WriteAsync(long offset, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
@@ -51,7 +45,7 @@ internal sealed class FixedVhdWriter : IDiskImageWriter
 
         // Write each run of non-zero 4 KiB units with one call; zero units stay holes.
         var position = 0;
-        while (NonZeroRuns.Next(data.Span, offset, position, out var start, out var end))
+        while (NonZeroRuns.Next(data.Span, offset, NonZeroRuns.FileSystemBlock, position, out var start, out var end))
         {
             await RandomAccess.WriteAsync(_file, data[start..end], offset + start, cancellationToken).ConfigureAwait(false);
             position = end;
@@ -65,13 +59,7 @@ internal sealed class FixedVhdWriter : IDiskImageWriter
             return;
         }
 
-        var footer = new byte[VhdConstants.FooterSize];
-        _footer.WriteTo(footer);
-        await RandomAccess.WriteAsync(_file, footer, VirtualSize, cancellationToken).ConfigureAwait(false);
-        if (_flushToStableStorage)
-        {
-            RandomAccess.FlushToDisk(_file);
-        }
+        await VhdFileEnd.WriteFooterAsync(_file, _footer, VirtualSize, _flushToStableStorage, cancellationToken).ConfigureAwait(false);
         _completed = true;
     }
 

@@ -1,5 +1,3 @@
-using System.Buffers;
-using System.Buffers.Binary;
 using Imago.Formats.Checking;
 using Imago.Formats.IO;
 
@@ -17,7 +15,6 @@ namespace Imago.Formats.Vhd;
 internal static class VhdChecker
 {
     private const int MaxMessages = 100;
-    private const int BatReadChunk = 64 * 1024;
 
     public static async ValueTask<CheckReport> CheckAsync(IByteSource source, CancellationToken cancellationToken)
     {
@@ -205,16 +202,10 @@ internal static class VhdChecker
             (headerOffset, VhdConstants.DynamicHeaderSize),
             (tableOffset, Math.Min(paddedTableBytes, length - tableOffset)),
         };
-        var metadata = new List<(long Offset, long Length, string Name)>
-        {
-            (0, VhdConstants.FooterSize, "footer copy"),
-            (headerOffset, VhdConstants.DynamicHeaderSize, "dynamic header"),
-            (tableOffset, tableBytes, "block allocation table"),
-        };
+        var metadata = VhdBatWalker.MetadataRegions(headerOffset, tableOffset, tableBytes, length, hasTail);
         if (hasTail)
         {
             used.Add((length - VhdConstants.FooterSize, VhdConstants.FooterSize));
-            metadata.Add((length - VhdConstants.FooterSize, VhdConstants.FooterSize, "footer at the end of the file"));
         }
 
         // Blocks packed as (file sector << 32 | BAT index), so that sorting by file position keeps the index for messages.
@@ -222,66 +213,50 @@ internal static class VhdChecker
         long allocated = 0;
         long fragmented = 0;
         long previousEnd = -1;
-        var buffer = ArrayPool<byte>.Shared.Rent(BatReadChunk);
-        try
+        await VhdBatWalker.ForEachEntryAsync(source, tableOffset, entries, (index, entry) =>
         {
-            for (long first = 0; first < entries; first += BatReadChunk / 4)
+            if (entry == VhdConstants.UnallocatedBlock)
             {
-                var count = (int)Math.Min(BatReadChunk / 4, entries - first);
-                await source.ReadExactlyAsync(tableOffset + first * 4, buffer.AsMemory(0, count * 4), ImageFormat.Vhd,
-                    "the block allocation table", cancellationToken).ConfigureAwait(false);
-                for (var i = 0; i < count; i++)
+                return;
+            }
+
+            var start = (long)entry * VhdConstants.SectorSize;
+            if (start > length - stride)
+            {
+                findings.Corrupt($"BAT entry {index} points to offset {start}, past the end of the file");
+                return;
+            }
+
+            var overlapsMetadata = false;
+            foreach (var (offset, size, name) in metadata)
+            {
+                if (VhdLayout.Overlaps(start, stride, offset, size))
                 {
-                    var entry = BinaryPrimitives.ReadUInt32BigEndian(buffer.AsSpan(i * 4));
-                    if (entry == VhdConstants.UnallocatedBlock)
-                    {
-                        continue;
-                    }
-
-                    var index = first + i;
-                    var start = (long)entry * VhdConstants.SectorSize;
-                    if (start > length - stride)
-                    {
-                        findings.Corrupt($"BAT entry {index} points to offset {start}, past the end of the file");
-                        continue;
-                    }
-
-                    var overlapsMetadata = false;
-                    foreach (var (offset, size, name) in metadata)
-                    {
-                        if (VhdLayout.Overlaps(start, stride, offset, size))
-                        {
-                            findings.Corrupt($"BAT entry {index}: the block at offset {start} overlaps the {name}");
-                            overlapsMetadata = true;
-                        }
-                    }
-
-                    if (overlapsMetadata)
-                    {
-                        continue;
-                    }
-
-                    blocks.Add(((ulong)entry << 32) | (uint)index);
-                    if (index >= needed)
-                    {
-                        findings.Leak(1, $"BAT entry {index} lies beyond the end of the disk; its block at offset {start} is unreachable");
-                        continue;
-                    }
-
-                    allocated++;
-                    if (previousEnd >= 0 && start != previousEnd)
-                    {
-                        fragmented++;
-                    }
-
-                    previousEnd = start + stride;
+                    findings.Corrupt($"BAT entry {index}: the block at offset {start} overlaps the {name}");
+                    overlapsMetadata = true;
                 }
             }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
+
+            if (overlapsMetadata)
+            {
+                return;
+            }
+
+            blocks.Add(((ulong)entry << 32) | (uint)index);
+            if (index >= needed)
+            {
+                findings.Leak(1, $"BAT entry {index} lies beyond the end of the disk; its block at offset {start} is unreachable");
+                return;
+            }
+
+            allocated++;
+            if (previousEnd >= 0 && start != previousEnd)
+            {
+                fragmented++;
+            }
+
+            previousEnd = start + stride;
+        }, cancellationToken).ConfigureAwait(false);
 
         blocks.Sort();
         for (var i = 1; i < blocks.Count; i++)
@@ -342,8 +317,7 @@ internal static class VhdChecker
 
     private sealed class Findings
     {
-        private readonly List<string> _messages = [];
-        private long _suppressed;
+        private readonly CheckMessages _messages = new(MaxMessages);
 
         public long Corruptions { get; private set; }
 
@@ -381,12 +355,6 @@ internal static class VhdChecker
 
         public CheckReport ToReport()
         {
-            var messages = _messages.ToList();
-            if (_suppressed > 0)
-            {
-                messages.Add($"... and {_suppressed} more");
-            }
-
             return new CheckReport
             {
                 Format = ImageFormat.Vhd,
@@ -397,20 +365,10 @@ internal static class VhdChecker
                 TotalClusters = TotalClusters,
                 AllocatedClusters = AllocatedClusters,
                 FragmentedClusters = FragmentedClusters,
-                Messages = messages,
+                Messages = _messages.ToList(),
             };
         }
 
-        private void Add(string message)
-        {
-            if (_messages.Count < MaxMessages)
-            {
-                _messages.Add(message);
-            }
-            else
-            {
-                _suppressed++;
-            }
-        }
+        private void Add(string message) => _messages.Add(message);
     }
 }

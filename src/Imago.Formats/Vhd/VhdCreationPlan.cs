@@ -57,6 +57,35 @@ internal sealed record VhdCreationPlan(long VirtualSize, VhdGeometry Geometry, V
         return new VhdCreationPlan(sectors * VhdConstants.SectorSize, geometry, options.Subformat, options.FlushToStableStorage);
     }
 
+    /// <summary>Where a dynamic VHD keeps its dynamic header: right behind the footer copy at 0.</summary>
+    public const long DynamicHeaderOffset = VhdConstants.FooterSize;
+
+    /// <summary>Where a dynamic VHD keeps its BAT: right behind the dynamic header, as qemu places it.</summary>
+    public const long BatOffset = DynamicHeaderOffset + VhdConstants.DynamicHeaderSize;
+
+    /// <summary>The block size of a new dynamic VHD: 2 MiB, the only size qemu writes.</summary>
+    public int BlockSize => VhdConstants.DefaultBlockSize;
+
+    /// <summary>BAT entries of a new dynamic VHD: exactly one per block of the disk.</summary>
+    public long BlockCount => VhdLayout.BlocksNeeded(VirtualSize, BlockSize);
+
+    /// <summary>Bytes of the BAT on disk: one 4-byte entry per block, padded to whole sectors.</summary>
+    public long BatBytes => AlignToSector(BlockCount * 4);
+
+    /// <summary>Where the first stored block of a dynamic VHD goes: right behind the BAT.</summary>
+    public long FirstBlockOffset => BatOffset + BatBytes;
+
+    /// <summary>File bytes one stored block takes: its sector bitmap, then the block.</summary>
+    public long StoredBlockBytes => VhdDynamicHeader.BitmapSize(BlockSize) + BlockSize;
+
+    /// <summary>
+    /// The length of the file our writers produce when <paramref name="storedBlocks"/> blocks are stored (ignored
+    /// for a fixed disk): the disk and its footer, or the dynamic metadata, the blocks and the footer.
+    /// </summary>
+    public long FileSize(long storedBlocks) => Subformat == VhdSubformat.Fixed
+        ? VirtualSize + VhdConstants.FooterSize
+        : FirstBlockOffset + storedBlocks * StoredBlockBytes + VhdConstants.FooterSize;
+
     public VhdFooter CreateFooter()
     {
         var seconds = (DateTime.UtcNow - VhdConstants.TimestampEpoch).TotalSeconds;
@@ -74,4 +103,7 @@ internal sealed record VhdCreationPlan(long VirtualSize, VhdGeometry Geometry, V
             UniqueId = Guid.NewGuid().ToByteArray(bigEndian: true),
         };
     }
+
+    private static long AlignToSector(long bytes) =>
+        (bytes + VhdConstants.SectorSize - 1) / VhdConstants.SectorSize * VhdConstants.SectorSize;
 }

@@ -1,5 +1,3 @@
-using System.Buffers;
-using System.Buffers.Binary;
 using System.Numerics;
 using Imago.Formats.IO;
 
@@ -13,8 +11,6 @@ namespace Imago.Formats.Vhd;
 /// </summary>
 internal sealed class VhdLayout
 {
-    private const int BatReadChunk = 64 * 1024;
-
     private readonly uint[] _bat;
 
     private VhdLayout(VhdFooter footer, long virtualSize, VhdDynamicHeader? header, uint[] bat)
@@ -206,51 +202,25 @@ internal sealed class VhdLayout
             throw ImageFormatException.Corrupt(ImageFormat.Vhd, "the block allocation table overlaps the dynamic header");
         }
 
-        // The metadata no block may touch: footer copy, dynamic header, BAT, and the footer at the end when there is one.
         var trailer = new byte[VhdConstants.FooterSize];
         await source.ReadExactlyAsync(length - VhdConstants.FooterSize, trailer, ImageFormat.Vhd, "the footer", cancellationToken)
             .ConfigureAwait(false);
-        var metadata = new List<(long Offset, long Length, string Name)>
-        {
-            (0, VhdConstants.FooterSize, "footer copy"),
-            (headerOffset, VhdConstants.DynamicHeaderSize, "dynamic header"),
-            (tableOffset, tableBytes, "block allocation table"),
-        };
-        if (VhdFooter.HasCookie(trailer))
-        {
-            metadata.Add((length - VhdConstants.FooterSize, VhdConstants.FooterSize, "footer at the end of the file"));
-        }
+        var metadata = VhdBatWalker.MetadataRegions(headerOffset, tableOffset, tableBytes, length, VhdFooter.HasCookie(trailer));
 
         var stride = (long)VhdDynamicHeader.BitmapSize(blockSize) + blockSize;
         var bat = new uint[needed];
-        var buffer = ArrayPool<byte>.Shared.Rent(BatReadChunk);
-        try
+        await VhdBatWalker.ForEachEntryAsync(source, tableOffset, entries, (index, entry) =>
         {
-            for (long first = 0; first < entries; first += BatReadChunk / 4)
+            if (entry != VhdConstants.UnallocatedBlock)
             {
-                var count = (int)Math.Min(BatReadChunk / 4, entries - first);
-                await source.ReadExactlyAsync(tableOffset + first * 4, buffer.AsMemory(0, count * 4), ImageFormat.Vhd,
-                    "the block allocation table", cancellationToken).ConfigureAwait(false);
-                for (var i = 0; i < count; i++)
-                {
-                    var entry = BinaryPrimitives.ReadUInt32BigEndian(buffer.AsSpan(i * 4));
-                    var index = first + i;
-                    if (entry != VhdConstants.UnallocatedBlock)
-                    {
-                        CheckBlockPlacement(index, entry, stride, length, metadata);
-                    }
-
-                    if (index < needed)
-                    {
-                        bat[index] = entry;
-                    }
-                }
+                CheckBlockPlacement(index, entry, stride, length, metadata);
             }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
+
+            if (index < needed)
+            {
+                bat[index] = entry;
+            }
+        }, cancellationToken).ConfigureAwait(false);
 
         CheckBlocksDoNotOverlap(bat, stride);
         return bat;

@@ -23,9 +23,7 @@ internal sealed class CheckCommand : ICommand
     public async Task<int> RunAsync(IReadOnlyList<string> args, CommandConsole console, CancellationToken cancellationToken)
     {
         var options = Parser.Parse(args);
-        var json = ImgArguments.IsJson(options);
-        var format = ImgArguments.InputFormat(options.Value("-f"));
-        var path = ImgArguments.SingleOperand(options, "a file name");
+        var (path, format, json) = ImgArguments.SingleImage(options);
 
         using var source = FileByteSource.Open(path);
         var report = await DiskImages.CheckAsync(source, format, cancellationToken).ConfigureAwait(false);

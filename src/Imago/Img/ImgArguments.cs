@@ -100,4 +100,15 @@ internal static class ImgArguments
             _ => throw new UsageException($"expecting one {what}, got {options.Operands.Count} arguments"),
         };
     }
+
+    /// <summary>The arguments of the commands that look at one image (info, map, check): -f, --output and FILE.</summary>
+    public static SingleImageArguments SingleImage(ParsedOptions options)
+    {
+        var json = IsJson(options);
+        var format = InputFormat(options.Value("-f"));
+        return new SingleImageArguments(SingleOperand(options, "a file name"), format, json);
+    }
 }
+
+/// <summary>FILE, its -f format (null: detect by content) and whether --output is json.</summary>
+internal sealed record SingleImageArguments(string Path, ImageFormat? Format, bool Json);

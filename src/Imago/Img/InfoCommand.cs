@@ -1,34 +1,19 @@
-using Imago.Cli;
 using Imago.Formats;
 using Imago.Formats.IO;
 
 namespace Imago.Img;
 
 /// <summary><c>imago img info [-f FMT] [--output human|json] FILE</c>: qemu-img info's fields and names.</summary>
-internal sealed class InfoCommand : ICommand
+internal sealed class InfoCommand : ImageReportCommand
 {
-    private static readonly OptionParser Parser = new(["-f", "--output"], []);
+    public override string Name => "info";
 
-    public string Name => "info";
+    public override string Summary => "show format, virtual size, disk usage and format details";
 
-    public string Summary => "show format, virtual size, disk usage and format details";
-
-    public async Task<int> RunAsync(IReadOnlyList<string> args, CommandConsole console, CancellationToken cancellationToken)
+    protected override Task<string> ReportAsync(IDiskImage image, string path, bool json, CancellationToken cancellationToken)
     {
-        var options = Parser.Parse(args);
-        var json = ImgArguments.IsJson(options);
-        var format = ImgArguments.InputFormat(options.Value("-f"));
-        var path = ImgArguments.SingleOperand(options, "a file name");
-
-        var image = await DiskImages.OpenAsync(path, format, cancellationToken).ConfigureAwait(false);
-        await using (image.ConfigureAwait(false))
-        {
-            var actualSize = HostFile.AllocatedBytes(path);
-            var text = json ? Json(image, path, actualSize) : Human(image, path, actualSize);
-            await console.Out.WriteAsync(text).ConfigureAwait(false);
-        }
-
-        return 0;
+        var actualSize = HostFile.AllocatedBytes(path);
+        return Task.FromResult(json ? Json(image, path, actualSize) : Human(image, path, actualSize));
     }
 
     private static string Json(IDiskImage image, string path, long? actualSize) => QemuText.Json(w =>

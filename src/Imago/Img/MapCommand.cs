@@ -1,5 +1,4 @@
 using System.Globalization;
-using Imago.Cli;
 using Imago.Formats;
 using Imago.Formats.Conversion;
 
@@ -10,59 +9,46 @@ namespace Imago.Img;
 /// length, depth, present, zero, data and (when the data is stored plainly) offset; qemu 7.2 prints no
 /// "compressed" field, so neither do we.
 /// </summary>
-internal sealed class MapCommand : ICommand
+internal sealed class MapCommand : ImageReportCommand
 {
-    private static readonly OptionParser Parser = new(["-f", "--output"], []);
+    public override string Name => "map";
 
-    public string Name => "map";
+    public override string Summary => "show which ranges of the virtual disk hold data, zeros or nothing";
 
-    public string Summary => "show which ranges of the virtual disk hold data, zeros or nothing";
-
-    public async Task<int> RunAsync(IReadOnlyList<string> args, CommandConsole console, CancellationToken cancellationToken)
+    protected override async Task<string> ReportAsync(IDiskImage image, string path, bool json, CancellationToken cancellationToken)
     {
-        var options = Parser.Parse(args);
-        var json = ImgArguments.IsJson(options);
-        var format = ImgArguments.InputFormat(options.Value("-f"));
-        var path = ImgArguments.SingleOperand(options, "a file name");
-
-        var image = await DiskImages.OpenAsync(path, format, cancellationToken).ConfigureAwait(false);
-        await using (image.ConfigureAwait(false))
+        var output = new System.Text.StringBuilder();
+        output.Append(json ? "[" : "Offset          Length          Mapped to       File\n");
+        var first = true;
+        await foreach (var extent in ImageMapper.MapAsync(image, cancellationToken).ConfigureAwait(false))
         {
-            var output = new System.Text.StringBuilder();
-            output.Append(json ? "[" : "Offset          Length          Mapped to       File\n");
-            var first = true;
-            await foreach (var extent in ImageMapper.MapAsync(image, cancellationToken).ConfigureAwait(false))
+            if (json)
             {
-                if (json)
+                output.Append(first ? "" : ",\n").Append(JsonEntry(extent));
+            }
+            else if (extent.Data)
+            {
+                if (extent.HostOffset is not { } host)
                 {
-                    output.Append(first ? "" : ",\n").Append(JsonEntry(extent));
-                }
-                else if (extent.Data)
-                {
-                    if (extent.HostOffset is not { } host)
-                    {
-                        throw new ImageFormatException(ImageErrorKind.UnsupportedFormat,
-                            "File contains external, encrypted or compressed clusters.");
-                    }
-
-                    output.Append(CultureInfo.InvariantCulture,
-                        $"{Hex(extent.Offset),-16}{Hex(extent.Length),-16}{Hex(host),-16}{path}\n");
+                    throw new ImageFormatException(ImageErrorKind.UnsupportedFormat,
+                        "File contains external, encrypted or compressed clusters.");
                 }
 
-                first = false;
+                output.Append(CultureInfo.InvariantCulture,
+                    $"{Hex(extent.Offset),-16}{Hex(extent.Length),-16}{Hex(host),-16}{path}\n");
             }
 
-            if (json && first)
-            {
-                // qemu-img prints one empty, absent entry for a zero-length disk.
-                output.Append(JsonEntry(new DiskExtent(0, 0, Present: false, Zero: false, Data: false)));
-            }
-
-            output.Append(json ? "]\n" : "");
-            await console.Out.WriteAsync(output.ToString()).ConfigureAwait(false);
+            first = false;
         }
 
-        return 0;
+        if (json && first)
+        {
+            // qemu-img prints one empty, absent entry for a zero-length disk.
+            output.Append(JsonEntry(new DiskExtent(0, 0, Present: false, Zero: false, Data: false)));
+        }
+
+        output.Append(json ? "]\n" : "");
+        return output.ToString();
     }
 
     private static string JsonEntry(DiskExtent e) =>

@@ -1,4 +1,5 @@
 using Imago.Formats.Conversion;
+using Imago.Formats.IO;
 using Imago.Formats.Tests.Infrastructure;
 
 namespace Imago.Formats.Tests.Conversion;
@@ -150,15 +151,15 @@ public sealed class ImageConverterTests
         var touching = new byte[10_000];
         touching[5000] = 1; // unit [4096, 8192)
         touching[9999] = 1; // unit [8192, 12288), cut at the end of the buffer
-        Assert.Equal([(4096, 10_000 - 4096)], ImageConverter.FindNonZeroRuns(touching, 0, 4096));
+        Assert.Equal([(4096, 10_000 - 4096)], NonZeroRuns.FindAll(touching, 0, 4096));
 
         var apart = new byte[10_000];
         apart[10] = 1;
         apart[9000] = 1;
-        Assert.Equal([(0, 4096), (8192, 10_000 - 8192)], ImageConverter.FindNonZeroRuns(apart, 0, 4096));
+        Assert.Equal([(0, 4096), (8192, 10_000 - 8192)], NonZeroRuns.FindAll(apart, 0, 4096));
 
         // From offset 1000 the unit boundaries fall at buffer positions 3096 and 7192.
-        Assert.Equal([(0, 3096), (7192, 10_000 - 7192)], ImageConverter.FindNonZeroRuns(apart, 1000, 4096));
+        Assert.Equal([(0, 3096), (7192, 10_000 - 7192)], NonZeroRuns.FindAll(apart, 1000, 4096));
     }
 
     /// <summary>Fails the test if the converter ever writes out of order.</summary>

@@ -68,6 +68,25 @@ public sealed class ImageMeasurerTests
         Assert.Equal(new FileInfo(full).Length, ours.FullyAllocated);
     }
 
+    /// <summary>
+    /// Above 127 GiB no CHS geometry holds the disk; the size stays exact (the measurer once searched for a
+    /// geometry forever here).
+    /// </summary>
+    [Theory]
+    [InlineData("subformat=dynamic")]
+    [InlineData("subformat=fixed")]
+    public async Task Vpc_measure_of_an_empty_disk_beyond_chs_matches_the_file_qemu_img_creates(string options)
+    {
+        using var dir = new TempDirectory();
+        var created = dir.File("empty.vhd");
+        const long size = 200L << 30;
+        QemuImg.Create(created, "vpc", size, options);
+
+        var ours = await ImageMeasurer.MeasureAsync(ImageFormat.Vhd, ImageCreateOptions.Parse(options), null, size);
+
+        Assert.Equal(new FileInfo(created).Length, ours.Required);
+    }
+
     [Fact]
     public async Task An_impossible_qcow2_size_is_refused_like_qemu_img()
     {

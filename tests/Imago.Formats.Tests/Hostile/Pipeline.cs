@@ -27,10 +27,14 @@ public static class Pipeline
         }
     }
 
-    public static async Task CheckAsync(byte[] data, CancellationToken cancellationToken = default)
+    /// <summary>DiskImages.CheckAsync on the input, detected by content or as <paramref name="declared"/>.</summary>
+    public static Task CheckAsync(byte[] data, CancellationToken cancellationToken = default) =>
+        CheckAsync(data, null, cancellationToken);
+
+    public static async Task CheckAsync(byte[] data, ImageFormat? declared, CancellationToken cancellationToken = default)
     {
         using var source = new MemoryByteSource(data);
-        await DiskImages.CheckAsync(source, null, cancellationToken);
+        await DiskImages.CheckAsync(source, declared, cancellationToken);
     }
 
     /// <summary>Runs <paramref name="action"/>; returns null on success or refusal, otherwise what went wrong.</summary>

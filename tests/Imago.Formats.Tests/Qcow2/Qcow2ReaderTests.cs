@@ -14,8 +14,7 @@ public sealed class Qcow2ReaderTests
     {
         using var dir = new TempDirectory();
         var path = Qcow2Variants.Build(dir, Qcow2Variants.Get(variant));
-        var raw = dir.File("expected.raw");
-        QemuImg.Convert(path, "qcow2", raw, "raw");
+        var raw = Qcow2Variants.QemuRaw(dir, path);
 
         await using var image = await Qcow2Open.FileAsync(path);
         await DiskAssert.EqualsRawFileAsync(image, raw);
@@ -75,7 +74,7 @@ public sealed class Qcow2ReaderTests
         expected = Merge(expected.Select(e => e.Data ? e with { Zero = false } : e));
 
         await using var image = await Qcow2Open.FileAsync(path);
-        var ours = (await Qcow2Open.MapAsync(image)).Select(e => e with { Compressed = false }).ToList();
+        var ours = (await ExtentMap.MergedAsync(image)).Select(e => e with { Compressed = false }).ToList();
         Assert.Equal(expected, ours);
     }
 
@@ -102,8 +101,7 @@ public sealed class Qcow2ReaderTests
     {
         using var dir = new TempDirectory();
         var path = Qcow2Variants.Build(dir, Qcow2Variants.Get("zstd"));
-        var raw = dir.File("expected.raw");
-        QemuImg.Convert(path, "qcow2", raw, "raw");
+        var raw = Qcow2Variants.QemuRaw(dir, path);
         var expected = await File.ReadAllBytesAsync(raw);
 
         await using var image = await Qcow2Open.FileAsync(path);
@@ -123,8 +121,7 @@ public sealed class Qcow2ReaderTests
     {
         using var dir = new TempDirectory();
         var path = Qcow2Variants.Build(dir, Qcow2Variants.Get("extended-l2"));
-        var raw = dir.File("expected.raw");
-        QemuImg.Convert(path, "qcow2", raw, "raw");
+        var raw = Qcow2Variants.QemuRaw(dir, path);
         var expected = await File.ReadAllBytesAsync(raw);
 
         await using var image = await Qcow2Open.FileAsync(path);

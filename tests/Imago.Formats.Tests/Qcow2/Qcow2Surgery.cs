@@ -46,8 +46,16 @@ internal sealed class Qcow2Surgery(string path)
 
     public long L2EntryOffset(int l1Index, int l2Index) => L2TableOffset(l1Index) + (long)l2Index * L2EntryBytes;
 
-    /// <summary>(L2 entry file offset, entry) of the first standard data cluster of the active L1.</summary>
-    public IEnumerable<(long EntryOffset, ulong Entry)> DataEntries()
+    /// <summary>(L2 entry file offset, entry) of every standard data cluster of the active L1.</summary>
+    public IEnumerable<(long EntryOffset, ulong Entry)> DataEntries() =>
+        L2Entries().Where(e => (e.Entry & (1UL << 62)) == 0 && (e.Entry & 0x00fffffffffffe00UL) != 0);
+
+    /// <summary>(L2 entry file offset, entry) of every compressed cluster of the active L1.</summary>
+    public IEnumerable<(long EntryOffset, ulong Entry)> CompressedEntries() =>
+        L2Entries().Where(e => (e.Entry & (1UL << 62)) != 0);
+
+    /// <summary>Every entry of every L2 table the active L1 points to, with its file offset.</summary>
+    private IEnumerable<(long EntryOffset, ulong Entry)> L2Entries()
     {
         var l2Entries = ClusterSize / L2EntryBytes;
         for (var i = 0; i < Header.L1Size; i++)
@@ -61,34 +69,7 @@ internal sealed class Qcow2Surgery(string path)
             for (var k = 0; k < l2Entries; k++)
             {
                 var at = l2 + (long)k * L2EntryBytes;
-                var entry = ReadU64(at);
-                if ((entry & (1UL << 62)) == 0 && (entry & 0x00fffffffffffe00UL) != 0)
-                {
-                    yield return (at, entry);
-                }
-            }
-        }
-    }
-
-    public IEnumerable<(long EntryOffset, ulong Entry)> CompressedEntries()
-    {
-        var l2Entries = ClusterSize / L2EntryBytes;
-        for (var i = 0; i < Header.L1Size; i++)
-        {
-            var l2 = L2TableOffset(i);
-            if (l2 == 0)
-            {
-                continue;
-            }
-
-            for (var k = 0; k < l2Entries; k++)
-            {
-                var at = l2 + (long)k * L2EntryBytes;
-                var entry = ReadU64(at);
-                if ((entry & (1UL << 62)) != 0)
-                {
-                    yield return (at, entry);
-                }
+                yield return (at, ReadU64(at));
             }
         }
     }

@@ -75,6 +75,14 @@ public static class Qcow2Variants
         return path;
     }
 
+    /// <summary>The oracle for a reader test: what qemu-img convert makes of <paramref name="qcow2Path"/> as raw.</summary>
+    public static string QemuRaw(TempDirectory dir, string qcow2Path)
+    {
+        var raw = dir.File("expected.raw");
+        QemuImg.Convert(qcow2Path, "qcow2", raw, "raw");
+        return raw;
+    }
+
     /// <summary>Patterns at scattered offsets, including ones crossing cluster boundaries and the last bytes.</summary>
     public static string[] Scattered(long size) =>
     [

@@ -182,7 +182,7 @@ public sealed class Qcow2WriterTests
     {
         await using var image = await Qcow2Open.FileAsync(path);
         var buffer = new byte[clusterSize];
-        foreach (var extent in await Qcow2Open.MapAsync(image))
+        foreach (var extent in await ExtentMap.MergedAsync(image))
         {
             if (!extent.Data)
             {

@@ -93,31 +93,6 @@ internal static class VhdTestFiles
         BinaryPrimitives.WriteUInt32BigEndian(structure.AsSpan(checksumOffset), ~sum);
     }
 
-    /// <summary>Our extents over the whole disk, merged the way qemu-img map merges them.</summary>
-    public static async Task<List<DiskExtent>> MapAsync(IDiskImage image)
-    {
-        var result = new List<DiskExtent>();
-        for (long offset = 0; offset < image.VirtualSize;)
-        {
-            var extent = await image.GetExtentAsync(offset, image.VirtualSize - offset);
-            Assert.Equal(offset, extent.Offset);
-            Assert.True(extent.Length > 0);
-            if (result.Count > 0 && result[^1].CanMergeWith(extent))
-            {
-                var last = result[^1];
-                result[^1] = last with { Length = last.Length + extent.Length };
-            }
-            else
-            {
-                result.Add(extent);
-            }
-
-            offset = extent.End;
-        }
-
-        return result;
-    }
-
     public static List<JsonElement> QemuMap(string path)
     {
         var output = QemuImg.Run("map", "-f", "vpc", "--output", "json", path).EnsureSuccess("qemu-img map").StdOut;

@@ -1,6 +1,9 @@
-namespace Imago.Formats.Vhd;
+namespace Imago.Formats.IO;
 
-/// <summary>The one-pass writer contract: writes go forward, stay inside the disk, and stop at completion.</summary>
+/// <summary>
+/// The one-pass writer contract every writer enforces the same way: writes go forward, stay inside the disk,
+/// and stop at completion. Breaking it is a caller bug, not bad input, so these are argument/state exceptions.
+/// </summary>
 internal static class WriterRange
 {
     public static void Check(long offset, int length, long writtenUpTo, long virtualSize, bool completed)
@@ -12,7 +15,7 @@ internal static class WriterRange
 
         if (offset < writtenUpTo)
         {
-            throw new InvalidOperationException(
+            throw new ArgumentOutOfRangeException(nameof(offset),
                 $"writes must move forward: a write at {offset} comes after data up to {writtenUpTo}");
         }
 
