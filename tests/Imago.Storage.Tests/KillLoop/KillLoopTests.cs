@@ -11,6 +11,7 @@ namespace Imago.Storage.Tests.KillLoop;
 /// instants, again and again; after each kill the store must hold every committed snapshot intact and
 /// nothing may refer to a missing or damaged chunk.
 /// </summary>
+[Collection(KillLoopCollection.Name)]
 public sealed class KillLoopTests(ITestOutputHelper output)
 {
     private const int Iterations = 18;
