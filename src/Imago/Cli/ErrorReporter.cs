@@ -13,6 +13,10 @@ public static class ErrorReporter
             OperationCanceledException => ("cancelled", CancelledExitCode),
             Imago.Formats.ImageFormatException e => (e.Message, errorExitCode),
             UsageException e => (e.Message, errorExitCode),
+
+            // The block store's own refusals (unknown id, store in use, damaged chunk) are answers, not internal errors.
+            Imago.Storage.StoreException e => (e.Message, errorExitCode),
+            Imago.Storage.Chunks.ChunkCorruptException e => (e.Message, errorExitCode),
             FileNotFoundException { FileName: { } name } => ($"could not open '{name}': No such file or directory", errorExitCode),
             DirectoryNotFoundException e => (e.Message, errorExitCode),
             UnauthorizedAccessException e => (e.Message, errorExitCode),

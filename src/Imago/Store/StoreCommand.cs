@@ -51,11 +51,6 @@ public sealed class StoreCommand : ICommand
 
             return await command.RunAsync(dataDirectory, rest.Skip(1).ToArray(), console, cancellationToken).ConfigureAwait(false);
         }
-        catch (StoreException e)
-        {
-            // The store's own refusals (unknown id, store in use, corrupt record) are the user's answer, not internal errors.
-            return await ErrorReporter.ReportAsync(console, new IOException(e.Message, e), 1).ConfigureAwait(false);
-        }
         catch (Exception e)
         {
             return await ErrorReporter.ReportAsync(console, e, 1).ConfigureAwait(false);
