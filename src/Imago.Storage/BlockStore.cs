@@ -321,6 +321,30 @@ public sealed class BlockStore : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Records snapshot <paramref name="id"/> with a root whose chunks and pages are already durable in this store
+    /// (the last step of a replication), under the same lock as every other record change. Refused if the id exists.
+    /// </summary>
+    public Task CreateSnapshotAsync(string id, VersionRecord record, CancellationToken cancellationToken = default) =>
+        CreateRecordAsync(VersionKind.Snapshot, id, record, cancellationToken);
+
+    /// <summary>The record of snapshot <paramref name="id"/>, or null when there is none.</summary>
+    public async Task<VersionRecord?> TryGetSnapshotRecordAsync(string id, CancellationToken cancellationToken = default)
+    {
+        VersionId.Check(id);
+        await _metadata.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return _records.Exists(VersionKind.Snapshot, id)
+                ? await _records.ReadAsync(VersionKind.Snapshot, id, cancellationToken).ConfigureAwait(false)
+                : null;
+        }
+        finally
+        {
+            _metadata.Release();
+        }
+    }
+
     private async Task CreateRecordAsync(VersionKind kind, string id, VersionRecord record, CancellationToken cancellationToken)
     {
         VersionId.Check(id);

@@ -38,8 +38,8 @@ public sealed class LocalChunkTransport(BlockStore destination) : IChunkTranspor
 
     public ValueTask<StoreLayout> GetLayoutAsync(CancellationToken cancellationToken) => ValueTask.FromResult(destination.Layout);
 
-    public ValueTask<VersionRecord?> GetSnapshotAsync(string id, CancellationToken cancellationToken) =>
-        SnapshotRecordFiles.TryReadAsync(destination, id, cancellationToken);
+    public async ValueTask<VersionRecord?> GetSnapshotAsync(string id, CancellationToken cancellationToken) =>
+        await destination.TryGetSnapshotRecordAsync(id, cancellationToken).ConfigureAwait(false);
 
     public async ValueTask<bool[]> HaveAsync(IReadOnlyList<ChunkHash> hashes, CancellationToken cancellationToken)
     {
@@ -104,7 +104,7 @@ public sealed class LocalChunkTransport(BlockStore destination) : IChunkTranspor
             }
         }
 
-        await SnapshotRecordFiles.CreateAsync(destination, id, record, cancellationToken).ConfigureAwait(false);
+        await destination.CreateSnapshotAsync(id, record, cancellationToken).ConfigureAwait(false);
     }
 
     public async ValueTask DisposeAsync()
