@@ -18,7 +18,7 @@ public sealed class PinDuringSweepTests
     public async Task A_chunk_reported_present_during_a_sweep_is_never_deleted()
     {
         using var temp = new TempDirectory();
-        var options = new BlockStoreOptions { ChunkSize = 64 * 1024, WrapBackend = b => new SlowDeleteBackend(b) };
+        var options = new BlockStoreOptions { ChunkSize = 64 * 1024, WrapBackend = b => new PausingBackend(b, pauseGets: false, pauseDeletes: true) };
         await using var store = await BlockStore.OpenAsync(temp.File("store"), options);
         var chunks = store.Chunks;
         var present = 0;

@@ -8,14 +8,14 @@ namespace Imago.Storage.Tests.Store;
 public sealed class ScrubDuringGcTests
 {
     private const int Chunk = 64 * 1024;
-    private const int Rounds = 8;
-    private const int GarbagePerRound = 120;
+    private const int Rounds = 6;
+    private const int GarbagePerRound = 60;
 
     [Fact]
     public async Task Scrub_concurrent_with_gc_on_a_store_full_of_garbage_reports_nothing()
     {
         using var temp = new TempDirectory();
-        var options = new BlockStoreOptions { ChunkSize = Chunk, PageFanout = 4, WrapBackend = b => new SlowDeleteBackend(b) };
+        var options = new BlockStoreOptions { ChunkSize = Chunk, PageFanout = 4, WrapBackend = b => new PausingBackend(b, pauseGets: true, pauseDeletes: false) };
         await using var store = await BlockStore.OpenAsync(temp.File("store"), options);
         var kept = Patterns.Random(1 << 20, 7);
         await store.CreateVolumeAsync("d-keep", kept.Length);
