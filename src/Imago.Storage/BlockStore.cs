@@ -19,6 +19,7 @@ public sealed class BlockStore : IAsyncDisposable
     private readonly FileStream _lock;
     private readonly RecordStore _records;
     private readonly SemaphoreSlim _metadata = new(1, 1); // record changes, and a collection's capture of all roots
+    private readonly SemaphoreSlim _integrity = new(1, 1); // a scrub and a collection never overlap (see ScrubAsync)
     private readonly Dictionary<string, StoredDisk> _openVolumes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _openSnapshots = new(StringComparer.Ordinal);
     private readonly Lock _openGate = new();
@@ -241,13 +242,40 @@ public sealed class BlockStore : IAsyncDisposable
         }
     }
 
-    /// <summary>Mark-and-sweep from every root; safe while volumes are written (see <see cref="GarbageCollector"/>).</summary>
-    public Task<GcReport> CollectGarbageAsync(CancellationToken cancellationToken = default) =>
-        new GarbageCollector(Chunks, Layout.PageFanout, CaptureRootsAsync).RunAsync(cancellationToken);
+    /// <summary>
+    /// Mark-and-sweep from every root; safe while volumes are written (see <see cref="GarbageCollector"/>). Waits
+    /// for a running scrub or collection to finish first.
+    /// </summary>
+    public async Task<GcReport> CollectGarbageAsync(CancellationToken cancellationToken = default)
+    {
+        await _integrity.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await new GarbageCollector(Chunks, Layout.PageFanout, CaptureRootsAsync).RunAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _integrity.Release();
+        }
+    }
 
-    /// <summary>Re-hashes every chunk and checks that every root refers only to chunks present and intact.</summary>
-    public Task<ScrubReport> ScrubAsync(CancellationToken cancellationToken = default) =>
-        new Scrubber(Chunks, Layout.PageFanout).RunAsync(ReadAllRootsAsync, cancellationToken);
+    /// <summary>
+    /// Re-hashes every chunk and checks that every root refers only to chunks present and intact. Waits for a
+    /// running collection to finish and keeps new ones out until done: a sweep deletes chunks the scrub has listed
+    /// or that roots it read (since deleted) still name, which it would report as corrupt or missing.
+    /// </summary>
+    public async Task<ScrubReport> ScrubAsync(CancellationToken cancellationToken = default)
+    {
+        await _integrity.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await new Scrubber(Chunks, Layout.PageFanout).RunAsync(ReadAllRootsAsync, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _integrity.Release();
+        }
+    }
 
     public async ValueTask DisposeAsync()
     {
@@ -269,6 +297,7 @@ public sealed class BlockStore : IAsyncDisposable
             // Even when a final flush fails (a dying disk), the store must be reopenable by this or another process.
             await _lock.DisposeAsync().ConfigureAwait(false);
             _metadata.Dispose();
+            _integrity.Dispose();
         }
     }
 

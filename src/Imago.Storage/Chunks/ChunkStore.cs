@@ -97,6 +97,33 @@ public sealed class ChunkStore
         return !present;
     }
 
+    /// <summary>
+    /// Pins <paramref name="hash"/> in <paramref name="pins"/> and reports whether the chunk is stored, both under
+    /// the per-hash lock a sweep takes (as <see cref="WriteAsync(ChunkHash, ReadOnlyMemory{byte}, ChunkPins, CancellationToken)"/>
+    /// does): a true answer means the chunk is present and stays so until the pins are released.
+    /// </summary>
+    public async ValueTask<bool> TryReferenceExistingAsync(ChunkHash hash, ChunkPins pins, CancellationToken cancellationToken = default)
+    {
+        if (hash.IsZero)
+        {
+            return false; // the zero reference has no stored chunk
+        }
+
+        var stripe = StripeOf(hash);
+        await stripe.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            // A sweep of this hash either ran entirely before (the lookup finds it gone) or runs entirely after
+            // and sees the pin: never "present" and then deleted.
+            Pin(hash, pins);
+            return await Backend.ContainsAsync(hash, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            stripe.Release();
+        }
+    }
+
     /// <summary>Pins a chunk that a new record will refer to without writing it (a clone's root).</summary>
     public void Reference(ChunkHash hash, ChunkPins pins)
     {

@@ -18,8 +18,6 @@ namespace Imago.Storage.Replication;
 public sealed class LocalChunkTransport(BlockStore destination) : IChunkTransport
 {
     private readonly ChunkPins _pins = destination.Chunks.CreatePins();
-    private readonly Lock _gate = new();
-    private readonly List<ChunkHash> _reportedPresent = [];
     private long _bytesReceived;
     private long _chunksReceived;
     private long _hashesQueried;
@@ -47,16 +45,7 @@ public sealed class LocalChunkTransport(BlockStore destination) : IChunkTranspor
         var present = new bool[hashes.Count];
         for (var i = 0; i < hashes.Count; i++)
         {
-            // Pin first, then look: a collection that starts later keeps it; one that already swept it makes the lookup fail.
-            destination.Chunks.Reference(hashes[i], _pins);
-            present[i] = await destination.Chunks.Backend.ContainsAsync(hashes[i], cancellationToken).ConfigureAwait(false);
-            if (present[i])
-            {
-                lock (_gate)
-                {
-                    _reportedPresent.Add(hashes[i]);
-                }
-            }
+            present[i] = await destination.Chunks.TryReferenceExistingAsync(hashes[i], _pins, cancellationToken).ConfigureAwait(false);
         }
 
         return present;
@@ -88,21 +77,9 @@ public sealed class LocalChunkTransport(BlockStore destination) : IChunkTranspor
     {
         await destination.Chunks.FlushAsync(cancellationToken).ConfigureAwait(false);
 
-        // "Have" answers are re-checked now that the copy is complete: a sweep that had already decided to delete
-        // a chunk when it was pinned may have finished deleting it since. Cheap (a stat each); never send a gap.
-        List<ChunkHash> reported;
-        lock (_gate)
-        {
-            reported = [.. _reportedPresent];
-        }
-
-        foreach (var hash in reported)
-        {
-            if (!await destination.Chunks.Backend.ContainsAsync(hash, cancellationToken).ConfigureAwait(false))
-            {
-                throw new StoreException($"chunk {hash} disappeared from the destination during the copy (a garbage collection?); run the replication again");
-            }
-        }
+        // "Have" answers need no re-check here: each was a pin and a lookup under the per-hash lock the sweep
+        // takes, so a chunk answered present was not being deleted at that moment and, pinned until this
+        // transport is disposed (after the record below is written), cannot be swept later by any collection.
 
         await destination.CreateSnapshotAsync(id, record, cancellationToken).ConfigureAwait(false);
     }
