@@ -19,7 +19,7 @@ public sealed class VolumeConcurrencyTests
         // a multi-level tree, so pages change under the readers too.
         const int chunk = 64 * 1024;
         await using var f = await StoreFixture.CreateAsync(chunk, fanout: 4);
-        const int blocks = 24;
+        const int blocks = 8; // few blocks, mostly rewritten in place: an unguarded write would meet readers often
         const int writers = 4;
         await f.Store.CreateVolumeAsync("d-1", blocks * chunk);
         var last = new byte[blocks]; // per block, the value its owning writer wrote last (0: zeroed or trimmed)
@@ -28,21 +28,21 @@ public sealed class VolumeConcurrencyTests
             var writerTasks = Enumerable.Range(0, writers).Select(w => Task.Run(async () =>
             {
                 var random = new Random(100 + w);
-                for (var i = 0; i < 300; i++)
+                for (var i = 0; i < 400; i++)
                 {
                     await Task.Yield(); // calls on cached data complete synchronously: yield so all tasks interleave
                     var block = (random.Next(blocks / writers) * writers) + w; // each writer owns its blocks: the final state is known
-                    switch (random.Next(6))
+                    switch (random.Next(20))
                     {
-                        case 0:
+                        case 0 or 1:
                             await volume.WriteZeroesAsync((long)block * chunk, chunk);
                             last[block] = 0;
                             break;
-                        case 1:
+                        case 2 or 3:
                             await volume.TrimAsync((long)block * chunk, chunk);
                             last[block] = 0;
                             break;
-                        case 2 when w == 0:
+                        case 4 when w == 0:
                             await volume.FlushAsync();
                             break;
                         default:
@@ -58,7 +58,7 @@ public sealed class VolumeConcurrencyTests
             {
                 var random = new Random(200 + r);
                 var checkedBlocks = 0;
-                for (var i = 0; i < 300; i++)
+                for (var i = 0; i < 400; i++)
                 {
                     await Task.Yield();
 
