@@ -167,23 +167,29 @@ internal sealed class StoredDisk : IBlockDevice
 
     public async ValueTask DisposeAsync()
     {
-        if (_disposed)
-        {
-            return;
-        }
-
+        // Alone in the disk: calls still running finish first, so none sees its pins released under it.
+        await _lock.EnterWriteAsync(CancellationToken.None).ConfigureAwait(false);
         try
         {
-            if (!IsReadOnly)
+            if (_disposed)
             {
-                await FlushAsync().ConfigureAwait(false);
+                return;
+            }
+
+            try
+            {
+                await CommitLockedAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+            finally
+            {
+                _disposed = true;
+                _pins.Dispose();
+                _onClose?.Invoke();
             }
         }
         finally
         {
-            _disposed = true;
-            _pins.Dispose();
-            _onClose?.Invoke();
+            _lock.ExitWrite();
         }
     }
 
