@@ -1,3 +1,4 @@
+using Imago.Storage.Caching;
 using Imago.Storage.Chunks;
 
 namespace Imago.Storage.Tree;
@@ -6,16 +7,20 @@ namespace Imago.Storage.Tree;
 /// A copy-on-write map from block index to chunk, as a tree of pages stored as chunks (a Merkle tree: the
 /// root hash names the whole map). Versions share every page they have in common, so copying a map is copying
 /// its root hash, and committing a change rewrites only the pages on the paths from changed blocks to the root.
-/// Not thread-safe: its owner serialises calls.
+/// Thread safety: <see cref="GetAsync"/> may run concurrently with itself; every other call needs the map
+/// alone (the owner holds its write lock), so the dirty pages never change while readers are inside.
 /// </summary>
 internal sealed class BlockMap
 {
-    // Clean pages can always be reloaded from their parent's reference (unchanged, since the parent is clean or
-    // holds the same entry), so they are dropped once the cache grows past this size; dirty pages never are.
-    private const int MaxCleanPages = 512;
+    /// <summary>Clean pages cached per map (least recently used evicted first); dirty pages do not count.</summary>
+    public const int MaxCleanPages = 512;
 
     private readonly ChunkStore _store;
-    private readonly Dictionary<(int Level, long Index), Page> _pages = [];
+
+    // Changed pages stay here until commit: they exist nowhere else. Clean pages can always be reloaded from their
+    // parent's reference (unchanged, since the parent is clean or holds the same entry), so they live in a bounded LRU.
+    private readonly Dictionary<(int Level, long Index), Page> _dirty = [];
+    private readonly BoundedLru<(int Level, long Index), Page> _clean = new(MaxCleanPages);
     private ChunkHash _root;
 
     public BlockMap(ChunkStore store, int fanout, long blockCount, ChunkHash root)
@@ -36,7 +41,10 @@ internal sealed class BlockMap
     /// <summary>The committed root: what <see cref="CommitAsync"/> returned last (or the map was opened at).</summary>
     public ChunkHash Root => _root;
 
-    public bool HasChanges => _pages.Values.Any(p => p.Dirty);
+    public bool HasChanges => _dirty.Count > 0;
+
+    /// <summary>Clean pages cached now (at most <see cref="MaxCleanPages"/>).</summary>
+    internal int CachedCleanPages => _clean.Count;
 
     public async ValueTask<ChunkHash> GetAsync(long block, CancellationToken cancellationToken)
     {
@@ -49,11 +57,7 @@ internal sealed class BlockMap
     {
         CheckBlock(block);
         var leaf = await GetPageAsync(0, block / Fanout, cancellationToken).ConfigureAwait(false);
-        if (leaf.Entries[block % Fanout] != hash)
-        {
-            leaf.Entries[block % Fanout] = hash;
-            leaf.Dirty = true;
-        }
+        SetEntry(0, block / Fanout, leaf, block % Fanout, hash);
     }
 
     /// <summary>Makes the map cover more blocks (new blocks read as zeros), adding levels above the root when needed.</summary>
@@ -71,7 +75,7 @@ internal sealed class BlockMap
             var top = Page.Empty(Fanout);
             top.Entries[0] = _root;
             top.Dirty = true;
-            _pages[(Depth, 0)] = top;
+            _dirty[(Depth, 0)] = top;
             Depth++;
         }
 
@@ -86,7 +90,7 @@ internal sealed class BlockMap
     {
         for (var level = 0; level < Depth; level++)
         {
-            var dirty = _pages.Where(p => p.Key.Level == level && p.Value.Dirty).OrderBy(p => p.Key.Index).ToList();
+            var dirty = _dirty.Where(p => p.Key.Level == level).OrderBy(p => p.Key.Index).ToList();
             foreach (var ((_, index), page) in dirty)
             {
                 var bytes = page.Serialize();
@@ -97,6 +101,8 @@ internal sealed class BlockMap
                 }
 
                 page.Dirty = false;
+                _dirty.Remove((level, index));
+                _clean.GetOrAdd((level, index), page);
                 if (level == Depth - 1)
                 {
                     _root = hash;
@@ -104,24 +110,24 @@ internal sealed class BlockMap
                 else
                 {
                     var parent = await GetPageAsync(level + 1, index / Fanout, cancellationToken).ConfigureAwait(false);
-                    if (parent.Entries[index % Fanout] != hash)
-                    {
-                        parent.Entries[index % Fanout] = hash;
-                        parent.Dirty = true;
-                    }
+                    SetEntry(level + 1, index / Fanout, parent, index % Fanout, hash);
                 }
             }
         }
 
         // Pages this map reads through are live because the committed root (or a pin) names them.
         _store.Reference(_root, pins);
-        TrimCache();
         return _root;
     }
 
     private async ValueTask<Page> GetPageAsync(int level, long index, CancellationToken cancellationToken)
     {
-        if (_pages.TryGetValue((level, index), out var cached))
+        if (_dirty.TryGetValue((level, index), out var changed))
+        {
+            return changed;
+        }
+
+        if (_clean.TryGet((level, index), out var cached))
         {
             return cached;
         }
@@ -140,19 +146,25 @@ internal sealed class BlockMap
         var page = hash.IsZero
             ? Page.Empty(Fanout)
             : Page.Parse(hash, await _store.ReadAsync(hash, cancellationToken).ConfigureAwait(false), Fanout);
-        TrimCache(); // before inserting: the page returned must stay cached while the caller modifies it
-        _pages[(level, index)] = page;
-        return page;
+        // Two readers that loaded the same page at once share the first one cached. The page returned may be evicted
+        // by other readers straight away: readers only read it, and a writer (alone in the map) marks it dirty next.
+        return _clean.GetOrAdd((level, index), page);
     }
 
-    private void TrimCache()
+    // A changed page moves from the clean cache to the dirty set, where nothing evicts it until commit.
+    private void SetEntry(int level, long index, Page page, long entry, ChunkHash hash)
     {
-        if (_pages.Count > MaxCleanPages)
+        if (page.Entries[entry] == hash)
         {
-            foreach (var key in _pages.Where(p => !p.Value.Dirty).Select(p => p.Key).ToList())
-            {
-                _pages.Remove(key);
-            }
+            return;
+        }
+
+        page.Entries[entry] = hash;
+        if (!page.Dirty)
+        {
+            page.Dirty = true;
+            _clean.Remove((level, index), out _);
+            _dirty[(level, index)] = page;
         }
     }
 

@@ -1,3 +1,4 @@
+using Imago.Storage.Caching;
 using Imago.Storage.Chunks;
 using Imago.Storage.Tree;
 
@@ -9,25 +10,29 @@ namespace Imago.Storage.Volumes;
 /// or at flush, and flush then commits the map: chunks, then pages, then the root record by atomic rename.
 /// </summary>
 /// <remarks>
-/// Concurrency: one async lock per disk serialises every call, reads included. Simple and obviously safe;
-/// a per-block lock would let reads of different blocks overlap (a later optimisation for the NBD server).
+/// Concurrency: a reader/writer lock per disk. Reads (and <see cref="GetRunAsync"/>) share it, so an NBD client's
+/// parallel requests overlap; writes, write-zeroes, trims and commits hold it alone. A read therefore sees every
+/// block it covers either wholly before or wholly after any write, and a commit never sees half a write. Under
+/// the shared lock the dirty buffers and dirty pages do not change; the page and chunk caches are thread-safe.
 /// </remarks>
 internal sealed class StoredDisk : IBlockDevice
 {
     // Dirty chunk buffers kept before they are stored: bounds memory (64 x 256 KiB = 16 MiB) and the work a flush does.
     private const int MaxDirtyChunks = 64;
 
+    /// <summary>Verified chunks kept for reads (least recently used evicted): 16 x 256 KiB = 4 MiB per open disk.</summary>
+    internal const int MaxCachedChunks = 16;
+
     private readonly ChunkStore _chunks;
     private readonly BlockMap _map;
     private readonly Func<ChunkHash, long, CancellationToken, ValueTask>? _commitRoot;
     private readonly Action? _onClose;
-    private readonly SemaphoreSlim _lock = new(1, 1);
+    private readonly AsyncReaderWriterLock _lock = new();
     private readonly Dictionary<long, byte[]> _dirty = [];
     private readonly ChunkPins _pins;
     private readonly int _chunkSize;
     private long _generation;
-    private ChunkHash _lastReadHash;
-    private byte[]? _lastRead;
+    private readonly BoundedLru<ChunkHash, byte[]> _readCache = new(MaxCachedChunks); // content-addressed: never stale
     private bool _disposed;
 
     /// <param name="commitRoot">Writes the root record (null for a read-only snapshot).</param>
@@ -51,10 +56,16 @@ internal sealed class StoredDisk : IBlockDevice
 
     public bool IsReadOnly => _commitRoot is null;
 
+    /// <summary>Clean map pages cached now, for tests of the cache bound.</summary>
+    internal int CachedPages => _map.CachedCleanPages;
+
+    /// <summary>Chunks in the read cache now, for tests of the cache bound.</summary>
+    internal int CachedChunks => _readCache.Count;
+
     public async ValueTask ReadAsync(long offset, Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         CheckRange(offset, buffer.Length);
-        await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await _lock.EnterReadAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             ThrowIfDisposed();
@@ -86,7 +97,7 @@ internal sealed class StoredDisk : IBlockDevice
         }
         finally
         {
-            _lock.Release();
+            await _lock.ExitReadAsync().ConfigureAwait(false);
         }
     }
 
@@ -102,7 +113,7 @@ internal sealed class StoredDisk : IBlockDevice
 
     public async ValueTask FlushAsync(CancellationToken cancellationToken = default)
     {
-        await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await _lock.EnterWriteAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             ThrowIfDisposed();
@@ -110,14 +121,14 @@ internal sealed class StoredDisk : IBlockDevice
         }
         finally
         {
-            _lock.Release();
+            _lock.ExitWrite();
         }
     }
 
     /// <summary>Commits pending writes and returns the root a snapshot of this moment can share.</summary>
     public async ValueTask<(ChunkHash Root, long Generation)> CommitAsync(CancellationToken cancellationToken)
     {
-        await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await _lock.EnterWriteAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             ThrowIfDisposed();
@@ -126,7 +137,7 @@ internal sealed class StoredDisk : IBlockDevice
         }
         finally
         {
-            _lock.Release();
+            _lock.ExitWrite();
         }
     }
 
@@ -134,7 +145,7 @@ internal sealed class StoredDisk : IBlockDevice
     public async ValueTask<(long Length, bool Zero)> GetRunAsync(long offset, long maxLength, CancellationToken cancellationToken)
     {
         CheckRange(offset, maxLength);
-        await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await _lock.EnterReadAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             var end = offset + maxLength;
@@ -150,29 +161,35 @@ internal sealed class StoredDisk : IBlockDevice
         }
         finally
         {
-            _lock.Release();
+            await _lock.ExitReadAsync().ConfigureAwait(false);
         }
     }
 
     public async ValueTask DisposeAsync()
     {
-        if (_disposed)
-        {
-            return;
-        }
-
+        // Alone in the disk: calls still running finish first, so none sees its pins released under it.
+        await _lock.EnterWriteAsync(CancellationToken.None).ConfigureAwait(false);
         try
         {
-            if (!IsReadOnly)
+            if (_disposed)
             {
-                await FlushAsync().ConfigureAwait(false);
+                return;
+            }
+
+            try
+            {
+                await CommitLockedAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+            finally
+            {
+                _disposed = true;
+                _pins.Dispose();
+                _onClose?.Invoke();
             }
         }
         finally
         {
-            _disposed = true;
-            _pins.Dispose();
-            _onClose?.Invoke();
+            _lock.ExitWrite();
         }
     }
 
@@ -184,7 +201,7 @@ internal sealed class StoredDisk : IBlockDevice
         }
 
         CheckRange(offset, length);
-        await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await _lock.EnterWriteAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             ThrowIfDisposed();
@@ -222,7 +239,7 @@ internal sealed class StoredDisk : IBlockDevice
         }
         finally
         {
-            _lock.Release();
+            _lock.ExitWrite();
         }
     }
 
@@ -280,19 +297,19 @@ internal sealed class StoredDisk : IBlockDevice
 
     private async ValueTask<byte[]> ReadChunkAsync(ChunkHash hash, CancellationToken cancellationToken)
     {
-        // Sequential small reads hit the same chunk many times in a row: keep the last one verified.
-        if (_lastRead is null || _lastReadHash != hash)
+        // Sequential small reads hit the same chunk many times in a row, and parallel readers often share chunks.
+        if (_readCache.TryGet(hash, out var cached))
         {
-            var data = await _chunks.ReadAsync(hash, cancellationToken).ConfigureAwait(false);
-            if (data.Length != _chunkSize)
-            {
-                throw new ChunkCorruptException(hash, $"is {data.Length} bytes where a data chunk of {_chunkSize} was expected");
-            }
-
-            (_lastReadHash, _lastRead) = (hash, data);
+            return cached;
         }
 
-        return _lastRead;
+        var data = await _chunks.ReadAsync(hash, cancellationToken).ConfigureAwait(false);
+        if (data.Length != _chunkSize)
+        {
+            throw new ChunkCorruptException(hash, $"is {data.Length} bytes where a data chunk of {_chunkSize} was expected");
+        }
+
+        return _readCache.GetOrAdd(hash, data);
     }
 
     private (long Block, int Within, int Length) Locate(long offset, long remaining)
