@@ -60,7 +60,7 @@ public sealed class StoreExportProvider(BlockStore store) : INbdExportProvider
             }
 
             shared.Handles++;
-            return new VolumeHandle(shared.Device, () => ReleaseAsync(id));
+            return new SharedDeviceHandle(shared.Device, () => ReleaseAsync(id));
         }
         finally
         {
@@ -97,31 +97,5 @@ public sealed class StoreExportProvider(BlockStore store) : INbdExportProvider
         public IBlockDevice Device { get; } = device;
 
         public int Handles { get; set; }
-    }
-
-    /// <summary>One connection's view of a shared volume: everything but disposal goes to the volume.</summary>
-    private sealed class VolumeHandle(IBlockDevice volume, Func<ValueTask> release) : IBlockDevice
-    {
-        private int _released;
-
-        public long Size => volume.Size;
-
-        public bool IsReadOnly => false;
-
-        public ValueTask ReadAsync(long offset, Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-            volume.ReadAsync(offset, buffer, cancellationToken);
-
-        public ValueTask WriteAsync(long offset, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default) =>
-            volume.WriteAsync(offset, data, cancellationToken);
-
-        public ValueTask WriteZeroesAsync(long offset, long length, CancellationToken cancellationToken = default) =>
-            volume.WriteZeroesAsync(offset, length, cancellationToken);
-
-        public ValueTask TrimAsync(long offset, long length, CancellationToken cancellationToken = default) =>
-            volume.TrimAsync(offset, length, cancellationToken);
-
-        public ValueTask FlushAsync(CancellationToken cancellationToken = default) => volume.FlushAsync(cancellationToken);
-
-        public ValueTask DisposeAsync() => Interlocked.Exchange(ref _released, 1) == 0 ? release() : ValueTask.CompletedTask;
     }
 }

@@ -36,40 +36,10 @@ internal sealed class TestExports : INbdExportProvider
         }
 
         Interlocked.Increment(ref _open);
-        return ValueTask.FromResult<IBlockDevice?>(new Handle(device, this));
-    }
-
-    /// <summary>A per-connection view of a shared device: disposing it closes the handle, not the device.</summary>
-    private sealed class Handle(MemoryBlockDevice device, TestExports owner) : IBlockDevice
-    {
-        private int _disposed;
-
-        public long Size => device.Size;
-
-        public bool IsReadOnly => device.IsReadOnly;
-
-        public ValueTask ReadAsync(long offset, Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-            device.ReadAsync(offset, buffer, cancellationToken);
-
-        public ValueTask WriteAsync(long offset, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default) =>
-            device.WriteAsync(offset, data, cancellationToken);
-
-        public ValueTask WriteZeroesAsync(long offset, long length, CancellationToken cancellationToken = default) =>
-            device.WriteZeroesAsync(offset, length, cancellationToken);
-
-        public ValueTask TrimAsync(long offset, long length, CancellationToken cancellationToken = default) =>
-            device.TrimAsync(offset, length, cancellationToken);
-
-        public ValueTask FlushAsync(CancellationToken cancellationToken = default) => device.FlushAsync(cancellationToken);
-
-        public ValueTask DisposeAsync()
+        return ValueTask.FromResult<IBlockDevice?>(new SharedDeviceHandle(device, () =>
         {
-            if (Interlocked.Exchange(ref _disposed, 1) == 0)
-            {
-                Interlocked.Decrement(ref owner._open);
-            }
-
+            Interlocked.Decrement(ref _open);
             return ValueTask.CompletedTask;
-        }
+        }));
     }
 }
