@@ -1,0 +1,14 @@
+using System.Net;
+
+namespace Imago.Core;
+
+/// <summary>How <c>imago serve</c> was started: what Core's services need to know of it.</summary>
+/// <param name="DataDirectory">Holds the SQLite database (unless PostgreSQL is used), the block stores and the master key.</param>
+/// <param name="RegionIds">The regions this service runs.</param>
+/// <param name="NbdEndpoint">Where instance disks are served over NBD (default 127.0.0.1:10809); null: not served.</param>
+/// <param name="NbdHost">The host name put in nbd:// URLs given to clients (default: the endpoint's address).</param>
+public sealed record ServiceOptions(
+    string DataDirectory,
+    IReadOnlyList<string> RegionIds,
+    IPEndPoint? NbdEndpoint,
+    string? NbdHost = null);
