@@ -6,7 +6,8 @@ namespace Imago.Api.Hosting;
 /// Registers the service's parts in DI. Each area implements its own partial method in its own file
 /// (ImagoRegistration.Protocol.cs, .Accounts.cs, .Images.cs, .Compute.cs, ...), so areas never edit the same
 /// lines. The host (imago serve) has already registered: <c>ServiceOptions</c>, <c>ImagoDatabase</c>
-/// (schema created), <c>RegionCatalog</c>, <c>RegionStores</c> (opened), <c>TimeProvider</c> and logging.
+/// (schema created), <c>RegionCatalog</c>, <c>RegionStores</c> (opened), <c>InstanceTypeCatalog</c>, <c>TimeProvider</c>
+/// and logging.
 /// Hosted services start in registration order before the server accepts requests.
 /// </summary>
 public static partial class ImagoRegistration

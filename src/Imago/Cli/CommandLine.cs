@@ -19,5 +19,7 @@ public static class CommandLine
             new MapCommand(),
         ]),
         new Imago.Store.StoreCommand(),
+        new Imago.Serve.ServeCommand(),
+        Imago.Admin.AdminCommand.Create(),
     ]);
 }
