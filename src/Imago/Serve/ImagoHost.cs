@@ -143,11 +143,24 @@ public sealed class ImagoHost : IAsyncDisposable
         {
             await database.InitializeAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (Npgsql.NpgsqlException e)
+        catch (Exception e) when (Innermost<Npgsql.NpgsqlException>(e) is { } npgsql)
         {
-            // Npgsql's messages name the host and the failure, never the password.
-            throw new IOException($"cannot use the database {database.Description}: {e.Message}", e);
+            // EF wraps connection failures ("likely due to a transient failure"); Npgsql's own message names
+            // the host and the failure, never the password.
+            var reason = npgsql.InnerException is System.Net.Sockets.SocketException socket ? socket.Message : npgsql.Message;
+            throw new IOException($"cannot use the database {database.Description}: {reason}", e);
         }
+    }
+
+    private static T? Innermost<T>(Exception? e) where T : Exception
+    {
+        T? found = null;
+        for (; e is not null; e = e.InnerException)
+        {
+            found = e as T ?? found;
+        }
+
+        return found;
     }
 
     private static async Task<InstanceTypeCatalog> LoadInstanceTypesAsync(string? path, CancellationToken cancellationToken)
