@@ -57,7 +57,7 @@ public sealed class ImagoHost : IAsyncDisposable
         try
         {
             var database = new ImagoDatabase(new DatabaseOptions(settings.DataDirectory, settings.ConnectionString));
-            await InitializeDatabaseAsync(database, cancellationToken).ConfigureAwait(false);
+            await DatabaseOpener.InitializeAsync(database, cancellationToken).ConfigureAwait(false);
             var regions = new RegionCatalog(settings.RegionIds);
             var instanceTypes = await LoadInstanceTypesAsync(settings.InstanceTypesFile, cancellationToken).ConfigureAwait(false);
             stores = await RegionStores.OpenAsync(settings.DataDirectory, regions, cancellationToken).ConfigureAwait(false);
@@ -135,32 +135,6 @@ public sealed class ImagoHost : IAsyncDisposable
         var app = builder.Build();
         app.MapImago();
         return app;
-    }
-
-    private static async Task InitializeDatabaseAsync(ImagoDatabase database, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await database.InitializeAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (Innermost<Npgsql.NpgsqlException>(e) is { } npgsql)
-        {
-            // EF wraps connection failures ("likely due to a transient failure"); Npgsql's own message names
-            // the host and the failure, never the password.
-            var reason = npgsql.InnerException is System.Net.Sockets.SocketException socket ? socket.Message : npgsql.Message;
-            throw new IOException($"cannot use the database {database.Description}: {reason}", e);
-        }
-    }
-
-    private static T? Innermost<T>(Exception? e) where T : Exception
-    {
-        T? found = null;
-        for (; e is not null; e = e.InnerException)
-        {
-            found = e as T ?? found;
-        }
-
-        return found;
     }
 
     private static async Task<InstanceTypeCatalog> LoadInstanceTypesAsync(string? path, CancellationToken cancellationToken)

@@ -1,5 +1,4 @@
 using Imago.Cli;
-using Imago.Data;
 
 namespace Imago.Serve;
 
@@ -22,16 +21,7 @@ public sealed class ServeCommand : ICommand
         }
 
         var settings = ServeSettings.Parse(args);
-        ImagoHost host;
-        try
-        {
-            host = await ImagoHost.StartAsync(settings, configureLogging: null, cancellationToken).ConfigureAwait(false);
-        }
-        catch (SchemaVersionException e)
-        {
-            throw new UsageException(e.Message);
-        }
-
+        var host = await ImagoHost.StartAsync(settings, configureLogging: null, cancellationToken).ConfigureAwait(false);
         await using (host.ConfigureAwait(false))
         {
             await console.Out.WriteLineAsync(
