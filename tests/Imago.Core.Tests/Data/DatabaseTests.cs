@@ -24,6 +24,11 @@ public sealed class DatabaseTests
         Assert.Equal("wal", await Scalar(db, "PRAGMA journal_mode"));
         Assert.Equal("1", await Scalar(db, "PRAGMA foreign_keys"));
         SqliteConnection.ClearAllPools();
+
+        // synchronous is per connection: every new connection, not only the one that initialized, is FULL (2).
+        await using var fresh = database.CreateContext();
+        Assert.Equal("2", await Scalar(fresh, "PRAGMA synchronous"));
+        SqliteConnection.ClearAllPools();
     }
 
     [Fact]
