@@ -1,6 +1,7 @@
 using Imago.Api.Rpc;
 using Imago.Api.Signatures;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Imago.Api.Hosting;
 
@@ -18,6 +19,13 @@ public static partial class ImagoRegistration
         services.AddSingleton<ActionDispatcher>();
         services.AddSingleton<ApiMetrics>();
         services.AddSingleton<RpcEndpoint>();
+
+        // RpcEndpoint writes the one request line; the framework's own per-request lines print the full URL, and a
+        // V1 GET URL holds the Signature, so they are kept below Information.
+        services.AddLogging(logging => logging
+            .AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning)
+            .AddFilter("Microsoft.AspNetCore.Routing", LogLevel.Warning)
+            .AddFilter("Microsoft.AspNetCore.Http.Result", LogLevel.Warning));
         return services;
     }
 

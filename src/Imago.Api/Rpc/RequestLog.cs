@@ -11,7 +11,7 @@ public static partial class RequestLog
     public const string Category = "Imago.Api.Requests";
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Information,
-        Message = "RequestId={RequestId} Action={Action} AccessKeyId={AccessKeyId} AccountId={AccountId} Status={Status} Code={Code} DurationMs={DurationMs} Method={Method} Signature={SignatureStyle}")]
+        Message = "RequestId={RequestId} Action={Action} AccessKeyId={AccessKeyId} AccountId={AccountId} Status={Status} Code={Code} DurationMs={DurationMs} Method={Method} SignedWith={SignatureStyle}")]
     public static partial void Completed(ILogger logger, string requestId, string action, string accessKeyId, string accountId,
         int status, string code, double durationMs, string method, string signatureStyle);
 

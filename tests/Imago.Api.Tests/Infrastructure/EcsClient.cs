@@ -111,8 +111,9 @@ public sealed class EcsClient(HttpClient http, string accessKeyId, string access
             : BuildV1(action, apiParameters, style, options);
         options.AfterSigning?.Invoke(request);
         using var response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        // The raw header, read before anything parses it: the SDKs compare the exact text (ecs-api.md 5.2).
+        var contentType = response.Content.Headers.NonValidated.TryGetValues("Content-Type", out var raw) ? raw.ToString() : null;
         var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-        var contentType = response.Content.Headers.ContentType?.ToString();
         JsonObject? json = null;
         XDocument? xml = null;
         if (contentType?.StartsWith("text/xml", StringComparison.Ordinal) == true)
