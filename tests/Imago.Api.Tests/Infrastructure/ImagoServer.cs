@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using Imago.Cli;
 using Imago.Core.Accounts;
 using Imago.Formats.Tests.Infrastructure;
+using Imago.Api.Tests.Protocol;
 using Imago.Serve;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -28,6 +29,7 @@ public sealed class ImagoServer : IAsyncLifetime
 
     private readonly TempDirectory _data = new();
     private ImagoHost? _host;
+    private HttpClient? _http;
     private string? _postgresDatabase;
 
     /// <summary>Regions the test server runs (the serve defaults).</summary>
@@ -76,6 +78,19 @@ public sealed class ImagoServer : IAsyncLifetime
 
     public HttpClient CreateHttpClient() => new() { BaseAddress = BaseAddress };
 
+    /// <summary>One HttpClient for the server's lifetime, shared by the clients below.</summary>
+    public HttpClient Http => _http ??= CreateHttpClient();
+
+    /// <summary>A signing client for <paramref name="account"/>'s key.</summary>
+    public EcsClient ClientFor(NewAccount account) => new(Http, account.AccessKeyId, account.AccessKeySecret);
+
+    /// <summary>A new account (unique name) and a signing client with its key.</summary>
+    public async Task<(EcsClient Client, NewAccount Account)> CreateClientAsync()
+    {
+        var account = await CreateAccountAsync().ConfigureAwait(false);
+        return (ClientFor(account), account);
+    }
+
     /// <summary>
     /// Runs an <c>imago</c> command in process (e.g. <c>admin account list</c>) against this server's data:
     /// <c>--data</c> and, on PostgreSQL, <c>--db</c> are appended.
@@ -96,6 +111,7 @@ public sealed class ImagoServer : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
+        _http?.Dispose();
         if (_host is not null)
         {
             await _host.DisposeAsync().ConfigureAwait(false);
@@ -109,8 +125,15 @@ public sealed class ImagoServer : IAsyncLifetime
         _data.Dispose();
     }
 
-    private static void ConfigureLogging(ILoggingBuilder logging)
+    /// <summary>Every Information-or-above log line of the service, for assertions (e.g. no secret is ever logged).</summary>
+    public CapturingLoggerProvider Log { get; } = new();
+
+    /// <summary>The captured log as text: one "category: message" per line, exceptions included.</summary>
+    public string LogText => string.Join('\n', Log.Lines.Select(l => $"{l.Category}: {l.Message} {l.Exception}"));
+
+    private void ConfigureLogging(ILoggingBuilder logging)
     {
+        logging.AddProvider(Log);
         if (Environment.GetEnvironmentVariable("IMAGO_TEST_LOG") is "1")
         {
             logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information)
