@@ -36,7 +36,8 @@ public sealed record PublicImageDefinition(
     string MarkerPath = "",
     string MarkerText = "")
 {
-    public string ImageName => ImageId;
+    /// <summary>The real service names a public image by its id; an operator's import may choose another name.</summary>
+    public string ImageName { get; init; } = ImageId;
 
     /// <summary>GPT (with a protective MBR) for UEFI boot modes, a classic MBR for BIOS.</summary>
     public bool UsesGpt => BootMode is "UEFI" or "UEFI-Preferred";

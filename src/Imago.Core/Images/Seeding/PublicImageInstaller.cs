@@ -52,11 +52,10 @@ public sealed class PublicImageInstaller(ImagoDatabase database, RegionStores st
     }
 
     /// <summary>
-    /// Adds the image, or points the existing one at <paramref name="snapshotId"/> with the new metadata. The old
-    /// snapshot's row and store object are removed unless a disk was created from it (its bytes stay with the disk
-    /// anyway: volumes share chunks, and the store's GC keeps them while any volume uses them).
+    /// Adds the image, or points the existing one at <paramref name="snapshotId"/> with the new metadata, in one
+    /// transaction. Returns the snapshot the image used before (null if none), for <see cref="RemoveUnusedSnapshotAsync"/>.
     /// </summary>
-    public async Task AddOrReplaceAsync(string regionId, PublicImageDefinition definition, string snapshotId, CancellationToken cancellationToken)
+    public async Task<string?> AddOrReplaceAsync(string regionId, PublicImageDefinition definition, string snapshotId, CancellationToken cancellationToken)
     {
         var snapshot = await SnapshotRowAsync(regionId, snapshotId, definition.ReleaseDate, cancellationToken).ConfigureAwait(false);
         string? oldSnapshotId;
@@ -87,13 +86,15 @@ public sealed class PublicImageInstaller(ImagoDatabase database, RegionStores st
             await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        if (oldSnapshotId is not null && oldSnapshotId != snapshotId)
-        {
-            await RemoveUnusedSnapshotAsync(regionId, oldSnapshotId, cancellationToken).ConfigureAwait(false);
-        }
+        return oldSnapshotId == snapshotId ? null : oldSnapshotId;
     }
 
-    private async Task RemoveUnusedSnapshotAsync(string regionId, string snapshotId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Removes a system snapshot's row and store object unless a disk was created from it or an image still maps it.
+    /// A disk keeps its bytes either way (volumes share chunks; the store's GC keeps them while any volume uses
+    /// them); the row stays so that the disk's SourceSnapshotId still names a snapshot.
+    /// </summary>
+    public async Task RemoveUnusedSnapshotAsync(string regionId, string snapshotId, CancellationToken cancellationToken)
     {
         await using (var db = database.CreateContext())
         {
