@@ -46,19 +46,19 @@ public sealed class InstanceService(
         (await LaunchAsync(caller, "CreateInstance", request with { Amount = 1, MinAmount = null }, InstanceStatuses.Stopped, cancellationToken)
             .ConfigureAwait(false)).InstanceIds[0];
 
-    public Task StartInstanceAsync(Caller caller, string regionId, string instanceId, bool dryRun, CancellationToken cancellationToken) =>
+    public Task StartInstanceAsync(Caller caller, string? regionId, string instanceId, bool dryRun, CancellationToken cancellationToken) =>
         ChangeStatusAsync(caller, regionId, instanceId, InstanceStatuses.Stopped, InstanceStatuses.Running, dryRun, cancellationToken);
 
-    public Task StopInstanceAsync(Caller caller, string regionId, string instanceId, bool dryRun, CancellationToken cancellationToken) =>
+    public Task StopInstanceAsync(Caller caller, string? regionId, string instanceId, bool dryRun, CancellationToken cancellationToken) =>
         ChangeStatusAsync(caller, regionId, instanceId, InstanceStatuses.Running, InstanceStatuses.Stopped, dryRun, cancellationToken);
 
     /// <summary>
     /// Deletes a Stopped instance (any status with <paramref name="force"/>) with its DeleteWithInstance disks;
     /// its other disks stay, detached (Available). Rows first, then the volumes (connections to them are cut).
     /// </summary>
-    public async Task DeleteInstanceAsync(Caller caller, string regionId, string instanceId, bool force, bool dryRun, CancellationToken cancellationToken)
+    public async Task DeleteInstanceAsync(Caller caller, string? regionId, string instanceId, bool force, bool dryRun, CancellationToken cancellationToken)
     {
-        regions.Require(regionId);
+        RequireRegion(regionId);
         List<DiskEntity> deleted;
         await using (var db = database.CreateContext())
         {
@@ -103,10 +103,8 @@ public sealed class InstanceService(
     {
         const string action = "ReplaceSystemDisk";
         var token = Idempotency.Validate(request.ClientToken);
-        var region = regions.Require(request.RegionId);
+        RequireRegion(request.RegionId);
         var hash = Idempotency.Hash(request with { ClientToken = null });
-        var store = stores[region.RegionId];
-        var volumes = new CreatedVolumes(store, logger, AfterVolumeCreated);
         DiskEntity? old;
         string newDiskId;
         await using (var db = database.CreateContext())
@@ -117,13 +115,15 @@ public sealed class InstanceService(
                 return replayed.DiskId;
             }
 
-            var instance = await FindInstanceAsync(db, caller, region.RegionId, request.InstanceId, cancellationToken).ConfigureAwait(false);
+            var instance = await FindInstanceAsync(db, caller, request.RegionId, request.InstanceId, cancellationToken).ConfigureAwait(false);
             if (instance.Status != InstanceStatuses.Stopped)
             {
                 throw ComputeErrors.IncorrectInstanceStatus();
             }
 
-            var image = await UsableImages.ResolveAsync(db, caller, region.RegionId, request.ImageId, null, cancellationToken).ConfigureAwait(false);
+            var store = stores[instance.RegionId];
+            var volumes = new CreatedVolumes(store, logger, AfterVolumeCreated);
+            var image = await UsableImages.ResolveAsync(db, caller, instance.RegionId, request.ImageId, null, cancellationToken).ConfigureAwait(false);
             if (UsableImages.DataMappings(image).Any(m => m.SnapshotId is not null))
             {
                 throw ComputeErrors.ImageHasDataDiskSnapshots();
@@ -138,7 +138,7 @@ public sealed class InstanceService(
             var size = LaunchPlanner.SystemDiskSize(
                 request.SizeGiB ?? Math.Max(DiskCategories.MinSystemDiskGiB, Math.Max(old?.SizeGiB ?? 0, imageSize)), imageSize);
 
-            newDiskId = ResourceIds.NewDiskId(region.RegionId);
+            newDiskId = ResourceIds.NewDiskId(instance.RegionId);
             try
             {
                 await volumes.CreateAsync(newDiskId, snapshotId, size, cancellationToken).ConfigureAwait(false);
@@ -286,10 +286,10 @@ public sealed class InstanceService(
         CreatedAt = now,
     };
 
-    private async Task ChangeStatusAsync(Caller caller, string regionId, string instanceId, string from, string to, bool dryRun,
+    private async Task ChangeStatusAsync(Caller caller, string? regionId, string instanceId, string from, string to, bool dryRun,
         CancellationToken cancellationToken)
     {
-        regions.Require(regionId);
+        RequireRegion(regionId);
         await using var db = database.CreateContext();
         var instance = await FindInstanceAsync(db, caller, regionId, instanceId, cancellationToken).ConfigureAwait(false);
         if (instance.Status != from)
@@ -307,11 +307,23 @@ public sealed class InstanceService(
         await SaveOrConflictAsync(db).ConfigureAwait(false);
     }
 
-    /// <summary>The caller's instance in the region; any other answers exactly like a missing one.</summary>
-    internal static async Task<InstanceEntity> FindInstanceAsync(ImagoDbContext db, Caller caller, string regionId, string instanceId,
+    /// <summary>
+    /// The caller's instance (in <paramref name="regionId"/> when given: StartInstance, StopInstance, DeleteInstance
+    /// and ReplaceSystemDisk take no RegionId on ECS); any other answers exactly like a missing one.
+    /// </summary>
+    internal static async Task<InstanceEntity> FindInstanceAsync(ImagoDbContext db, Caller caller, string? regionId, string instanceId,
         CancellationToken cancellationToken) =>
-        await db.Instances.FirstOrDefaultAsync(i => i.Id == instanceId && i.AccountId == caller.AccountId && i.RegionId == regionId, cancellationToken)
+        await db.Instances.FirstOrDefaultAsync(
+                i => i.Id == instanceId && i.AccountId == caller.AccountId && (regionId == null || i.RegionId == regionId), cancellationToken)
             .ConfigureAwait(false) ?? throw EcsErrors.InstanceNotFound(instanceId);
+
+    private void RequireRegion(string? regionId)
+    {
+        if (regionId is not null)
+        {
+            regions.Require(regionId);
+        }
+    }
 
     /// <summary>Commits (not cancellable: a commit is not abandoned halfway); a concurrent change is OperationConflict.</summary>
     private static async Task SaveOrConflictAsync(ImagoDbContext db)

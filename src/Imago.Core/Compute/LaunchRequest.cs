@@ -53,7 +53,8 @@ public sealed record DataDiskOptions(
 /// <summary>ReplaceSystemDisk parameters.</summary>
 public sealed record ReplaceSystemDiskRequest
 {
-    public required string RegionId { get; init; }
+    /// <summary>Optional (ECS takes none): when given, the instance must be in it.</summary>
+    public string? RegionId { get; init; }
 
     public required string InstanceId { get; init; }
 
