@@ -14,6 +14,7 @@ public static partial class ImagoRegistration
         services.AddSingleton<DiskExports>();
         services.AddSingleton<DiskNbdServer>();
         services.AddHostedService<DiskNbdHostedService>();
+        services.AddSingleton<DiskVolumes>();
         services.AddSingleton<InstanceService>();
         services.AddSingleton<InstanceQueries>();
         services.AddSingleton<DiskService>();
@@ -26,5 +27,6 @@ public static partial class ImagoRegistration
         services.AddSingleton<IEcsActionHandler, DeleteInstanceHandler>();
         services.AddSingleton<IEcsActionHandler, ReplaceSystemDiskHandler>();
         services.AddSingleton<IEcsActionHandler, DescribeDisksHandler>();
+        services.AddSingleton<IEcsActionHandler, DeleteDiskHandler>();
     }
 }

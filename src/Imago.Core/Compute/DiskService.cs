@@ -31,8 +31,8 @@ public sealed record DiskFilter
     public bool? DeleteWithInstance { get; init; }
 }
 
-/// <summary>Disks: DescribeDisks over the caller's disks in a region.</summary>
-public sealed class DiskService(ImagoDatabase database, RegionCatalog regions)
+/// <summary>Disks: DescribeDisks over the caller's disks in a region, and DeleteDisk of a detached one.</summary>
+public sealed class DiskService(ImagoDatabase database, RegionCatalog regions, DiskVolumes volumes)
 {
     public const int DefaultPageSize = 10;
 
@@ -90,5 +90,30 @@ public sealed class DiskService(ImagoDatabase database, RegionCatalog regions)
         // An instance's disks in device order (system first), instances in creation order.
         var ordered = query.OrderBy(d => d.CreatedAt).ThenBy(d => d.InstanceId).ThenBy(d => d.Device).ThenBy(d => d.Id);
         return await Paging.ApplyAsync(ordered, paging, DefaultPageSize, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// DeleteDisk: only a disk no instance holds (Available); an instance's disks go with DeleteInstance or stay
+    /// detached (DeleteWithInstance=false). The row goes first, then the volume (its connections are cut).
+    /// </summary>
+    public async Task DeleteAsync(Caller caller, string diskId, CancellationToken cancellationToken)
+    {
+        DiskEntity disk;
+        await using (var db = database.CreateContext())
+        {
+            disk = await db.Disks.FirstOrDefaultAsync(d => d.Id == diskId && d.AccountId == caller.AccountId, cancellationToken).ConfigureAwait(false)
+                is { } found && regions.Contains(found.RegionId)
+                ? found
+                : throw Errors.EcsErrors.DiskNotFound(diskId);
+            if (disk.InstanceId is not null || disk.Status != DiskStatuses.Available)
+            {
+                throw ComputeErrors.IncorrectDiskStatus();
+            }
+
+            db.Disks.Remove(disk);
+            await Commits.SaveOrConflictAsync(db).ConfigureAwait(false);
+        }
+
+        await volumes.DeleteAsync(disk.RegionId, disk.Id).ConfigureAwait(false);
     }
 }

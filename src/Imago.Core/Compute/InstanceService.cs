@@ -1,12 +1,10 @@
 using Imago.Core.Common;
-using Imago.Core.Compute.Nbd;
 using Imago.Core.Errors;
 using Imago.Core.Ids;
 using Imago.Core.Regions;
 using Imago.Core.Storage;
 using Imago.Data;
 using Imago.Data.Entities;
-using Imago.Storage;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 
@@ -28,7 +26,7 @@ public sealed class InstanceService(
     RegionStores stores,
     RegionCatalog regions,
     InstanceTypeCatalog instanceTypes,
-    DiskExports exports,
+    DiskVolumes diskVolumes,
     TimeProvider time,
     ILogger<InstanceService> logger)
 {
@@ -86,12 +84,12 @@ public sealed class InstanceService(
             }
 
             db.Instances.Remove(instance);
-            await SaveOrConflictAsync(db).ConfigureAwait(false);
+            await Commits.SaveOrConflictAsync(db).ConfigureAwait(false);
         }
 
         foreach (var disk in deleted)
         {
-            await DeleteVolumeAsync(disk.RegionId, disk.Id).ConfigureAwait(false);
+            await diskVolumes.DeleteAsync(disk.RegionId, disk.Id).ConfigureAwait(false);
         }
     }
 
@@ -160,7 +158,7 @@ public sealed class InstanceService(
                     Idempotency.Record(db, caller, action, token, hash, new ReplaceSystemDiskResult(newDiskId), now);
                 }
 
-                await SaveOrConflictAsync(db).ConfigureAwait(false);
+                await Commits.SaveOrConflictAsync(db).ConfigureAwait(false);
             }
             catch (Exception e)
             {
@@ -177,7 +175,7 @@ public sealed class InstanceService(
 
         if (old is not null)
         {
-            await DeleteVolumeAsync(old.RegionId, old.Id).ConfigureAwait(false);
+            await diskVolumes.DeleteAsync(old.RegionId, old.Id).ConfigureAwait(false);
         }
 
         return newDiskId;
@@ -227,7 +225,7 @@ public sealed class InstanceService(
                 Idempotency.Record(db, caller, action, token, hash, result, now);
             }
 
-            await SaveOrConflictAsync(db).ConfigureAwait(false);
+            await Commits.SaveOrConflictAsync(db).ConfigureAwait(false);
             return result;
         }
         catch (Exception e)
@@ -304,37 +302,26 @@ public sealed class InstanceService(
 
         instance.Status = to;
         instance.Version++;
-        await SaveOrConflictAsync(db).ConfigureAwait(false);
+        await Commits.SaveOrConflictAsync(db).ConfigureAwait(false);
     }
 
     /// <summary>
     /// The caller's instance (in <paramref name="regionId"/> when given: StartInstance, StopInstance, DeleteInstance
     /// and ReplaceSystemDisk take no RegionId on ECS); any other answers exactly like a missing one.
     /// </summary>
-    internal static async Task<InstanceEntity> FindInstanceAsync(ImagoDbContext db, Caller caller, string? regionId, string instanceId,
+    private async Task<InstanceEntity> FindInstanceAsync(ImagoDbContext db, Caller caller, string? regionId, string instanceId,
         CancellationToken cancellationToken) =>
         await db.Instances.FirstOrDefaultAsync(
                 i => i.Id == instanceId && i.AccountId == caller.AccountId && (regionId == null || i.RegionId == regionId), cancellationToken)
-            .ConfigureAwait(false) ?? throw EcsErrors.InstanceNotFound(instanceId);
+            .ConfigureAwait(false) is { } instance && regions.Contains(instance.RegionId)
+            ? instance
+            : throw EcsErrors.InstanceNotFound(instanceId);
 
     private void RequireRegion(string? regionId)
     {
         if (regionId is not null)
         {
             regions.Require(regionId);
-        }
-    }
-
-    /// <summary>Commits (not cancellable: a commit is not abandoned halfway); a concurrent change is OperationConflict.</summary>
-    private static async Task SaveOrConflictAsync(ImagoDbContext db)
-    {
-        try
-        {
-            await db.SaveChangesAsync(CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            throw EcsErrors.Conflict();
         }
     }
 
@@ -361,19 +348,5 @@ public sealed class InstanceService(
     {
         await using var db = database.CreateContext();
         return await Idempotency.FindAsync<T>(db, caller, action, token, hash, CancellationToken.None).ConfigureAwait(false);
-    }
-
-    /// <summary>Cuts NBD connections off a deleted disk, then deletes its volume (a failure leaves only unreferenced bytes).</summary>
-    private async Task DeleteVolumeAsync(string regionId, string diskId)
-    {
-        await exports.CloseAsync(diskId).ConfigureAwait(false);
-        try
-        {
-            await stores[regionId].DeleteVolumeAsync(diskId, CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is StoreException or IOException)
-        {
-            logger.LogWarning("could not delete the volume of deleted disk {DiskId}: {Error}", diskId, e.Message);
-        }
     }
 }

@@ -30,9 +30,10 @@ internal sealed class ComputeFixture : IAsyncDisposable
         Stores = stores;
         Exports = new DiskExports(database, stores);
         var types = new InstanceTypeCatalog();
-        Instances = new InstanceService(database, stores, regions, types, Exports, TimeProvider.System, NullLogger<InstanceService>.Instance);
+        var volumes = new DiskVolumes(stores, Exports, NullLogger<DiskVolumes>.Instance);
+        Instances = new InstanceService(database, stores, regions, types, volumes, TimeProvider.System, NullLogger<InstanceService>.Instance);
         Queries = new InstanceQueries(database, regions, types);
-        Disks = new DiskService(database, regions);
+        Disks = new DiskService(database, regions, volumes);
     }
 
     public static Caller Alice { get; } = new(1000000000000001);

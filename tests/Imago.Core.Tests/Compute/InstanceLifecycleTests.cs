@@ -46,6 +46,24 @@ public sealed class InstanceLifecycleTests
         Assert.Equal([kept.Id], f.Store.ListVolumes());
         Assert.All(disks.Where(d => d.Id != kept.Id), d => Assert.False(f.Store.VolumeExists(d.Id)));
         await AssertError("InvalidInstanceId.NotFound", 404, () => f.Instances.DeleteInstanceAsync(Alice, Region, instanceId, true, false, default));
+
+        // The detached disk can be deleted on its own, by its owner only.
+        await AssertError("InvalidDiskId.NotFound", 404, () => f.Disks.DeleteAsync(Bob, kept.Id, default));
+        await f.Disks.DeleteAsync(Alice, kept.Id, default);
+        Assert.Empty(f.Store.ListVolumes());
+        await AssertError("InvalidDiskId.NotFound", 404, () => f.Disks.DeleteAsync(Alice, kept.Id, default));
+    }
+
+    [Fact]
+    public async Task AnAttachedDiskCannotBeDeletedAlone()
+    {
+        await using var f = await CreateAsync();
+        var image = await f.AddImageAsync();
+        var instanceId = await f.RunOneAsync(Alice, Launch(image.Id));
+        var disk = Assert.Single(await f.DisksOfAsync(Alice, instanceId));
+
+        await AssertError("IncorrectDiskStatus", 403, () => f.Disks.DeleteAsync(Alice, disk.Id, default));
+        Assert.True(f.Store.VolumeExists(disk.Id));
     }
 
     [Fact]
