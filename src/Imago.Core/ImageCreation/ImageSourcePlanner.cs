@@ -67,6 +67,12 @@ internal sealed class ImageSourcePlanner(ImagoDbContext db, Caller caller, strin
 
     private async Task<ImagePlan> FromMappingsAsync(IReadOnlyList<DiskMappingRequest> requested, CancellationToken cancellationToken)
     {
+        var malformed = requested.FirstOrDefault(m => m.Device is { } device && !IsDeviceName(device));
+        if (malformed is not null)
+        {
+            throw ImageCreationErrors.DeviceMalformed($"DiskDeviceMapping.{malformed.Index}.Device");
+        }
+
         var typed = requested.Select((m, position) => (Mapping: m, Type: TypeOf(m, position))).ToList();
         if (typed.Count(t => t.Type == "system") != 1 || typed.Single(t => t.Type == "system").Mapping.SnapshotId is null)
         {
@@ -85,7 +91,7 @@ internal sealed class ImageSourcePlanner(ImagoDbContext db, Caller caller, strin
             var name = $"DiskDeviceMapping.{mapping.Index}.Device";
             var device = mapping.Device!;
             var isSystemDevice = device == DeviceName(0);
-            if (!IsDeviceName(device) || isSystemDevice != (type == "system"))
+            if (isSystemDevice != (type == "system"))
             {
                 throw ImageCreationErrors.DeviceMalformed(name);
             }
@@ -108,7 +114,7 @@ internal sealed class ImageSourcePlanner(ImagoDbContext db, Caller caller, strin
                 snapshot = snapshots[id] = await FindReadySnapshotAsync(id, cancellationToken).ConfigureAwait(false);
             }
 
-            var device = devices.GetValueOrDefault(mapping) ?? NextFreeDevice(used);
+            var device = type == "system" ? DeviceName(0) : devices.GetValueOrDefault(mapping) ?? NextFreeDevice(used);
             planned.Add(new PlannedMapping(type, device, SizeOf(mapping, snapshot), snapshot?.Id, null));
         }
 
