@@ -232,9 +232,17 @@ public sealed class TaskRunner : IAsyncDisposable
             .Select(t => t.Id)
             .Take(batch + _known.Count)
             .ToListAsync(stopping).ConfigureAwait(false);
+        var scheduled = 0;
         foreach (var id in waiting.Where(id => !_known.ContainsKey(id)).Take(batch))
         {
             Schedule(id);
+            scheduled++;
+        }
+
+        if (scheduled > 0)
+        {
+            // More may be waiting: look again once these have drained.
+            Interlocked.Exchange(ref _overflowed, 1);
         }
     }
 
@@ -299,15 +307,28 @@ public sealed class TaskRunner : IAsyncDisposable
         }
         catch (OperationCanceledException) when (running.CancelledByUser)
         {
-            await handler.OnCancelledAsync(execution, CancellationToken.None).ConfigureAwait(false);
+            await RunHookAsync(execution, () => handler.OnCancelledAsync(execution, CancellationToken.None)).ConfigureAwait(false);
             await FinishAsync(execution.TaskId, TaskStatuses.Cancelled, "", CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception error)
         {
             var reason = error is EcsException ecs ? $"{ecs.Code}: {ecs.Message}" : $"InternalError: {error.Message}";
             _logger.LogWarning(error, "Task {TaskId} ({Kind}) failed", execution.TaskId, execution.Kind);
-            await handler.OnFailedAsync(execution, reason, CancellationToken.None).ConfigureAwait(false);
+            await RunHookAsync(execution, () => handler.OnFailedAsync(execution, reason, CancellationToken.None)).ConfigureAwait(false);
             await FinishAsync(execution.TaskId, TaskStatuses.Failed, reason, CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>A failing cleanup hook is logged, never allowed to leave the task Processing (it would run again and again).</summary>
+    private async Task RunHookAsync(TaskExecution execution, Func<Task> hook)
+    {
+        try
+        {
+            await hook().ConfigureAwait(false);
+        }
+        catch (Exception error)
+        {
+            _logger.LogError(error, "Task {TaskId} ({Kind}): cleanup after failure or cancellation failed", execution.TaskId, execution.Kind);
         }
     }
 
