@@ -457,6 +457,9 @@ public sealed class BlockStore : IAsyncDisposable
         return roots;
     }
 
+    /// <summary>The largest disk the store creates (1 PiB); a record naming a larger size is corrupt.</summary>
+    internal const long MaxDiskSize = 1L << 50;
+
     private static long CheckSize(long size) =>
-        size is > 0 and <= 1L << 50 ? size : throw new StoreException($"invalid disk size {size} (1 byte to 1 PiB)");
+        size is > 0 and <= MaxDiskSize ? size : throw new StoreException($"invalid disk size {size} (1 byte to 1 PiB)");
 }
