@@ -12,6 +12,7 @@ public sealed class HostileRecordTests
     [InlineData(long.MaxValue)]         // size + chunk - 1 overflows: the block count would go negative
     [InlineData(long.MaxValue - 4096)]
     [InlineData((1L << 50) + 1)]        // past the largest disk the store creates
+    [InlineData(0L)]                    // no blocks, yet a root (what a record that lost its "size" field reads as)
     public async Task A_record_with_an_impossible_size_is_refused_and_gc_deletes_nothing(long size)
     {
         await using var f = await StoreFixture.CreateAsync(Chunk, fanout: 8); // 4 MiB = 64 blocks: a two-level tree
@@ -34,5 +35,14 @@ public sealed class HostileRecordTests
         // Walked with a wrong depth, the pages would be taken for data chunks and everything under them swept.
         await Assert.ThrowsAsync<StoreException>(() => f.Store.CollectGarbageAsync());
         Assert.Equal(chunksBefore, Directory.EnumerateFiles(Path.Combine(f.Path, "chunks"), "*", SearchOption.AllDirectories).Count());
+    }
+
+    [Fact]
+    public async Task A_replicated_record_with_an_impossible_size_is_not_written()
+    {
+        await using var f = await StoreFixture.CreateAsync(Chunk);
+        var record = new Metadata.VersionRecord(long.MaxValue, Chunks.ChunkHash.Zero.ToString(), 1);
+        await Assert.ThrowsAsync<StoreException>(() => f.Store.CreateSnapshotAsync("s-1", record));
+        Assert.False(f.Store.SnapshotExists("s-1"));
     }
 }
