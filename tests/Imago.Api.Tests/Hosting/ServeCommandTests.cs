@@ -52,12 +52,40 @@ public sealed partial class ServeCommandTests(ImagoServer server) : IClassFixtur
         Assert.True((await http.GetAsync("/healthz")).IsSuccessStatusCode);
     }
 
+    [Fact]
+    public async Task The_start_line_shows_the_bound_nbd_port_and_a_busy_nbd_port_is_one_line()
+    {
+        using var data = new TempDirectory();
+        using var cancellation = new CancellationTokenSource();
+        var output = new SignalingWriter();
+        using var error = new StringWriter();
+        var run = CommandLine.Default.RunAsync(["serve", "--data", data.Path, "--urls", "http://127.0.0.1:0", "--nbd", "127.0.0.1:0", "--regions", "cn-beijing"], new CommandConsole(output, error), cancellation.Token);
+        var match = StartLine().Match(await output.FirstLineAsync(run));
+        Assert.True(match.Success, output.ToString() + error);
+        Assert.Equal("cn-beijing", match.Groups["regions"].Value);
+        var nbd = System.Net.IPEndPoint.Parse(match.Groups["nbd"].Value);
+        Assert.NotEqual(0, nbd.Port);
+
+        // The NBD port of the running service is taken: a second service elsewhere fails with one line.
+        using var other = new TempDirectory();
+        using var otherOut = new StringWriter();
+        using var otherError = new StringWriter();
+        var exitCode = await CommandLine.Default.RunAsync(["serve", "--data", other.Path, "--urls", "http://127.0.0.1:0", "--nbd", nbd.ToString()], new CommandConsole(otherOut, otherError), CancellationToken.None);
+        Assert.Equal(1, exitCode);
+        Assert.StartsWith($"imago: cannot serve NBD on {nbd}: ", otherError.ToString());
+        Assert.False(new FileInfo(Path.Combine(other.Path, "imago.lock")).Exists && IsLocked(Path.Combine(other.Path, "imago.lock")), "the failed serve released its lock");
+
+        await cancellation.CancelAsync();
+        Assert.Equal(0, await run);
+    }
+
     [Theory]
     [InlineData("--urls", "ftp://x", "invalid --urls entry 'ftp://x'")]
     [InlineData("--nbd", "nowhere", "invalid --nbd address 'nowhere'")]
     [InlineData("--regions", "Not A Region", "invalid --regions")]
     [InlineData("--db", "Host=;Database=x", "--db is not a PostgreSQL connection string")]
     [InlineData("--bogus", "x", "unrecognized option '--bogus'")]
+    [InlineData("--nbd-host", "not a host!", "invalid --nbd-host 'not a host!'")]
     public async Task Bad_options_are_one_line_errors(string option, string value, string expected)
     {
         using var data = new TempDirectory();
@@ -87,6 +115,19 @@ public sealed partial class ServeCommandTests(ImagoServer server) : IClassFixtur
         Assert.Equal(1, exitCode);
         Assert.Contains("postgresql (127.0.0.1:1/imago)", error.ToString());
         Assert.DoesNotContain("hunter2secret", error.ToString() + output);
+    }
+
+    private static bool IsLocked(string path)
+    {
+        try
+        {
+            using var probe = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
+            return false;
+        }
+        catch (IOException)
+        {
+            return true;
+        }
     }
 
     [GeneratedRegex(@"^imago: serving (?<url>http://127\.0\.0\.1:\d+) data=(?<data>\S+) db=(?<db>.+\)) regions=(?<regions>\S+) nbd=(?<nbd>\S+)$")]

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using Imago.Cli;
 using Imago.Core.Accounts;
 using Imago.Formats.Tests.Infrastructure;
@@ -13,7 +12,7 @@ namespace Imago.Api.Tests.Infrastructure;
 
 /// <summary>
 /// The real service in process, started exactly as <c>imago serve</c> starts it (<see cref="ImagoHost"/>): on
-/// 127.0.0.1 with a free port, NBD on a free port, a temporary data directory, and the database from the
+/// 127.0.0.1 port 0, NBD on port 0 (both resolved to the bound ports), a temporary data directory, and the database from the
 /// environment: a fresh PostgreSQL database per instance when IMAGO_TEST_POSTGRES holds a connection string
 /// (created here, dropped on dispose), else SQLite in the data directory.
 /// <para>
@@ -41,8 +40,8 @@ public sealed class ImagoServer : IAsyncLifetime
     /// <summary>host:port as an SDK's <c>endpoint</c> setting wants it.</summary>
     public string Endpoint => Host.Addresses[0].Authority;
 
-    /// <summary>Where instance disks are served over NBD (<c>nbd://{NbdEndpoint}/d-...</c>).</summary>
-    public IPEndPoint NbdEndpoint { get; private set; } = new(IPAddress.Loopback, 0);
+    /// <summary>Where instance disks are served over NBD (<c>nbd://{NbdEndpoint}/d-...</c>), with its real port.</summary>
+    public IPEndPoint NbdEndpoint => Host.NbdEndpoint ?? throw new InvalidOperationException("the NBD server is not running");
 
     public string DataDirectory => _data.Path;
 
@@ -64,8 +63,7 @@ public sealed class ImagoServer : IAsyncLifetime
             ConnectionString = await CreatePostgresDatabaseAsync(postgres).ConfigureAwait(false);
         }
 
-        NbdEndpoint = new IPEndPoint(IPAddress.Loopback, FreeTcpPort());
-        var settings = new ServeSettings(["http://127.0.0.1:0"], _data.Path, ConnectionString, Regions, NbdEndpoint, InstanceTypesFile: null);
+        var settings = new ServeSettings(["http://127.0.0.1:0"], _data.Path, ConnectionString, Regions, new IPEndPoint(IPAddress.Loopback, 0), InstanceTypesFile: null);
         _host = await ImagoHost.StartAsync(settings, ConfigureLogging, CancellationToken.None).ConfigureAwait(false);
     }
 
@@ -161,17 +159,6 @@ public sealed class ImagoServer : IAsyncLifetime
         await connection.OpenAsync().ConfigureAwait(false);
         await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS {database} WITH (FORCE)", connection);
         await command.ExecuteNonQueryAsync().ConfigureAwait(false);
-    }
-
-    /// <summary>
-    /// A port free right now. The NBD server's port must be known before it starts (it is configured, not
-    /// reported back), so the port is picked here; another process taking it in between is very unlikely.
-    /// </summary>
-    private static int FreeTcpPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
 
