@@ -49,6 +49,23 @@ public sealed class DatabaseTests
     }
 
     [Fact]
+    public async Task A_database_with_tables_but_no_schema_version_is_refused()
+    {
+        using var data = new TempDirectory();
+        var database = new ImagoDatabase(new DatabaseOptions(data.Path));
+        await database.InitializeAsync();
+        await using (var db = database.CreateContext())
+        {
+            await db.Database.ExecuteSqlRawAsync("DROP TABLE SchemaVersion");
+        }
+
+        var refused = await Assert.ThrowsAsync<SchemaVersionException>(() => new ImagoDatabase(database.Options).InitializeAsync());
+
+        Assert.StartsWith($"the database sqlite ({database.Options.SqlitePath}) holds tables but no schema version", refused.Message);
+        SqliteConnection.ClearAllPools();
+    }
+
+    [Fact]
     public async Task Databases_initialized_concurrently_end_up_with_one_schema()
     {
         using var data = new TempDirectory();
