@@ -84,21 +84,33 @@ public sealed class ImagoHost : IAsyncDisposable
                 .ToArray();
             return new ImagoHost(settings, dataLock, database, stores, app, addresses);
         }
+        catch (InvalidDataException e)
+        {
+            // A damaged or wrong input (master key, instance-type file, a store's layout): the operator's
+            // one line, not an internal error.
+            await ReleaseAsync(app, stores, dataLock).ConfigureAwait(false);
+            throw new IOException(e.Message, e);
+        }
         catch
         {
-            if (app is not null)
-            {
-                await app.DisposeAsync().ConfigureAwait(false);
-            }
-
-            if (stores is not null)
-            {
-                await stores.DisposeAsync().ConfigureAwait(false);
-            }
-
-            dataLock.Dispose();
+            await ReleaseAsync(app, stores, dataLock).ConfigureAwait(false);
             throw;
         }
+    }
+
+    private static async Task ReleaseAsync(WebApplication? app, RegionStores? stores, DataDirectoryLock dataLock)
+    {
+        if (app is not null)
+        {
+            await app.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (stores is not null)
+        {
+            await stores.DisposeAsync().ConfigureAwait(false);
+        }
+
+        dataLock.Dispose();
     }
 
     /// <summary>Stops accepting requests, lets running ones finish, stops the hosted services.</summary>

@@ -63,6 +63,30 @@ public sealed partial class ServeCommandTests(ImagoServer server) : IClassFixtur
         Assert.Equal(0, await serve.StopAsync());
     }
 
+    [Fact]
+    public async Task A_busy_api_port_a_bad_instance_type_file_and_a_damaged_master_key_are_one_line_errors_that_release_the_lock()
+    {
+        using var data = new TempDirectory();
+
+        var (busy, _, busyError) = await RunAsync("serve", "--data", data.Path, "--urls", server.BaseAddress.ToString().TrimEnd('/'), "--nbd", "off");
+        Assert.Equal(1, busy);
+        Assert.StartsWith($"imago: Failed to bind to address {server.BaseAddress.ToString().TrimEnd('/')}", busyError);
+        Assert.False(IsLocked(Path.Combine(data.Path, "imago.lock")));
+
+        var types = Path.Combine(data.Path, "types.json");
+        await File.WriteAllTextAsync(types, "{ not json");
+        var (bad, _, badError) = await RunAsync("serve", "--data", data.Path, "--urls", "http://127.0.0.1:0", "--nbd", "off", "--instance-types", types);
+        Assert.Equal(1, bad);
+        Assert.StartsWith($"imago: --instance-types {types}: not a JSON array of instance types", badError);
+        Assert.Single(badError.TrimEnd('\n').Split('\n'));
+
+        await File.WriteAllBytesAsync(Path.Combine(data.Path, "master.key"), new byte[5]);
+        var (key, _, keyError) = await RunAsync("serve", "--data", data.Path, "--urls", "http://127.0.0.1:0", "--nbd", "off");
+        Assert.Equal(1, key);
+        Assert.Equal($"imago: {Path.Combine(data.Path, "master.key")} is not a master key (5 bytes, expected 32)", keyError.TrimEnd('\n'));
+        Assert.False(IsLocked(Path.Combine(data.Path, "imago.lock")));
+    }
+
     [Theory]
     [InlineData("--urls", "ftp://x", "invalid --urls entry 'ftp://x'")]
     [InlineData("--nbd", "nowhere", "invalid --nbd address 'nowhere'")]
