@@ -112,6 +112,7 @@ public sealed class RpcEndpoint(
             throw EcsErrors.MissingParameter("Version");
         }
 
+        call.AccessKeyId = ClaimedAccessKeyId(signed, parameters);
         var key = await authenticator.AuthenticateAsync(signed, cancellationToken).ConfigureAwait(false);
         call.AccessKeyId = key.Credential.AccessKeyId;
         call.AccountId = key.Credential.AccountId;
@@ -125,6 +126,24 @@ public sealed class RpcEndpoint(
         var apiParameters = parameters.Where(p => !ProtocolParameters.Names.Contains(p.Key)).ToDictionary(StringComparer.Ordinal);
         var ecsRequest = new EcsRequest(handler.Action, requestId, new Caller(key.Credential.AccountId), new RpcParameters(apiParameters));
         return await handler.HandleAsync(ecsRequest, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The key the request says signed it, for the log line even when authentication fails (an id, not a secret).</summary>
+    private static string? ClaimedAccessKeyId(SignedRequest signed, Dictionary<string, string> parameters)
+    {
+        if (!signed.IsV3)
+        {
+            return parameters.TryGetValue("AccessKeyId", out var id) ? EcsErrors.Printable(id) : null;
+        }
+
+        try
+        {
+            return EcsErrors.Printable(AuthorizationHeader.Parse(signed.FirstHeader("Authorization")!).Credential);
+        }
+        catch (EcsException)
+        {
+            return null; // the authenticator reports the malformed header
+        }
     }
 
     /// <summary>Query then form; a name given twice must carry the same value (a client signs one value per name).</summary>

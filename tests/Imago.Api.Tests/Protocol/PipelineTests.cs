@@ -216,6 +216,17 @@ public sealed partial class PipelineTests(ProtocolServer server) : IClassFixture
             || l.Message.Contains("Signature=", StringComparison.Ordinal) && l.Message.Contains("%3D", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task AFailedCallIsLoggedWithItsCodeAndTheClaimedKey()
+    {
+        var response = await Client.CallAsync("DescribeRegions", options: new EcsCallOptions { SigningSecret = "wrong" });
+        response.AssertError("SignatureDoesNotMatch", 400);
+        var line = Assert.Single(server.Logs.Lines, l => l.Message.Contains(response.RequestId!, StringComparison.Ordinal));
+        Assert.Contains("Status=400 Code=SignatureDoesNotMatch", line.Message, StringComparison.Ordinal);
+        Assert.Contains($"AccessKeyId={server.Key.AccessKeyId} AccountId=-", line.Message, StringComparison.Ordinal);
+        Assert.Contains("SignedWith=V3", line.Message, StringComparison.Ordinal);
+    }
+
     [GeneratedRegex("^[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}$")]
     private static partial Regex UpperUuid();
 }
