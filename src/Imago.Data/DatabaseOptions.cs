@@ -1,3 +1,5 @@
+using Npgsql;
+
 namespace Imago.Data;
 
 /// <summary>
@@ -10,4 +12,26 @@ public sealed record DatabaseOptions(string DataDirectory, string? ConnectionStr
     public bool IsPostgres => !string.IsNullOrWhiteSpace(ConnectionString);
 
     public string SqlitePath => Path.Combine(DataDirectory, "imago.db");
+
+    /// <summary>"sqlite (PATH)" or "postgresql (HOST:PORT/DATABASE)". Never contains a password.</summary>
+    public string Describe()
+    {
+        if (!IsPostgres)
+        {
+            return $"sqlite ({SqlitePath})";
+        }
+
+        try
+        {
+            var builder = new NpgsqlConnectionStringBuilder(ConnectionString);
+            return $"postgresql ({builder.Host}:{builder.Port}/{builder.Database})";
+        }
+        catch (ArgumentException)
+        {
+            return "postgresql (unparsable connection string)";
+        }
+    }
+
+    /// <summary>The record's default ToString would print the connection string with its password.</summary>
+    public override string ToString() => $"DatabaseOptions {{ DataDirectory = {DataDirectory}, Database = {Describe()} }}";
 }

@@ -33,6 +33,8 @@ public sealed class ImagoDbContext(DbContextOptions<ImagoDbContext> options) : D
 
     public DbSet<ClientTokenEntity> ClientTokens => Set<ClientTokenEntity>();
 
+    public DbSet<SchemaVersionEntity> SchemaVersion => Set<SchemaVersionEntity>();
+
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
         // Every time is UTC. SQLite hands DateTime back as Unspecified and Npgsql refuses non-UTC values for
@@ -117,6 +119,13 @@ public sealed class ImagoDbContext(DbContextOptions<ImagoDbContext> options) : D
         modelBuilder.Entity<ClientTokenEntity>(e =>
         {
             e.HasKey(c => new { c.AccountId, c.Action, c.Token });
+        });
+
+        modelBuilder.Entity<SchemaVersionEntity>(e =>
+        {
+            e.ToTable("SchemaVersion");
+            e.HasKey(v => v.Id);
+            e.Property(v => v.Id).ValueGeneratedNever();
         });
     }
 

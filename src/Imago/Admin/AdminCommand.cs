@@ -11,6 +11,7 @@ public static class AdminCommand
     public static CommandGroup Create() => new("admin", "operate the service's data: accounts and keys, public images",
     [
         AccountCommands.Create(),
+        KeyCommands.Create(),
         PublicImageCommands.Create(),
     ]);
 }

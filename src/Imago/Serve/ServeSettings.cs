@@ -1,0 +1,127 @@
+using System.Net;
+using Imago.Cli;
+using Imago.Core.Regions;
+using Npgsql;
+
+namespace Imago.Serve;
+
+/// <summary>
+/// The options of <c>imago serve</c>, parsed and checked: every mistake is a one-line <see cref="UsageException"/>
+/// before anything is opened.
+/// </summary>
+/// <param name="Urls">Where the API listens (Kestrel URLs; port 0 picks a free port).</param>
+/// <param name="DataDirectory">Full path of the data directory (lock, SQLite file, master key, block stores).</param>
+/// <param name="ConnectionString">PostgreSQL connection string, or null for SQLite in the data directory.</param>
+/// <param name="RegionIds">The regions served.</param>
+/// <param name="NbdEndpoint">Where instance disks are served over NBD; null with <c>--nbd off</c>.</param>
+/// <param name="InstanceTypesFile">A JSON instance-type catalog, or null for the built-in one.</param>
+public sealed record ServeSettings(
+    IReadOnlyList<string> Urls,
+    string DataDirectory,
+    string? ConnectionString,
+    IReadOnlyList<string> RegionIds,
+    IPEndPoint? NbdEndpoint,
+    string? InstanceTypesFile)
+{
+    public const string DefaultUrl = "http://127.0.0.1:8080";
+    public const string DefaultDataDirectory = "./imago-data";
+    public const string DefaultNbd = "127.0.0.1:10809";
+
+    /// <summary>The options every command that opens a service's data takes (serve and admin).</summary>
+    public static readonly string[] DataOptions = ["--data", "--db"];
+
+    private static readonly OptionParser Parser = new([.. DataOptions, "--urls", "--regions", "--nbd", "--instance-types"], []);
+
+    public static ServeSettings Parse(IReadOnlyList<string> args)
+    {
+        var options = Parser.Parse(args);
+        if (options.Operands.Count > 0)
+        {
+            throw new UsageException($"unexpected argument '{options.Operands[0]}' (imago serve takes only options)");
+        }
+
+        return new ServeSettings(
+            ParseUrls(options.Value("--urls") ?? DefaultUrl),
+            DataDirectoryOf(options),
+            ConnectionStringOf(options),
+            ParseRegions(options.Value("--regions")),
+            ParseNbd(options.Value("--nbd") ?? DefaultNbd),
+            options.Value("--instance-types") is { } file ? Path.GetFullPath(file) : null);
+    }
+
+    /// <summary>--data DIR (default ./imago-data) as a full path.</summary>
+    public static string DataDirectoryOf(ParsedOptions options)
+    {
+        var value = options.Value("--data") ?? DefaultDataDirectory;
+        return value.Length == 0 ? throw new UsageException("--data needs a directory") : Path.GetFullPath(value);
+    }
+
+    /// <summary>--db CONNSTRING checked as an Npgsql connection string (the message never repeats it: it may hold a password).</summary>
+    public static string? ConnectionStringOf(ParsedOptions options)
+    {
+        var value = options.Value("--db");
+        if (value is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            var builder = new NpgsqlConnectionStringBuilder(value);
+            return string.IsNullOrEmpty(builder.Host)
+                ? throw new UsageException("--db is not a PostgreSQL connection string (expected Host=...;Database=...;Username=...)")
+                : value;
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException($"--db is not a PostgreSQL connection string: {e.Message}");
+        }
+    }
+
+    private static string[] ParseUrls(string value)
+    {
+        var urls = value.Split([',', ';'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        foreach (var url in urls)
+        {
+            if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+            {
+                throw new UsageException($"invalid --urls entry '{url}' (expected e.g. {DefaultUrl})");
+            }
+        }
+
+        return urls.Length > 0 ? urls : throw new UsageException("--urls needs at least one URL");
+    }
+
+    private static string[] ParseRegions(string? value)
+    {
+        if (value is null)
+        {
+            return [.. RegionCatalog.DefaultRegionIds];
+        }
+
+        var regions = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Distinct(StringComparer.Ordinal).ToArray();
+        try
+        {
+            _ = new RegionCatalog(regions);
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException($"invalid --regions: {e.Message}");
+        }
+
+        return regions;
+    }
+
+    private static IPEndPoint? ParseNbd(string value)
+    {
+        if (value == "off")
+        {
+            return null;
+        }
+
+        var text = value.StartsWith("localhost:", StringComparison.OrdinalIgnoreCase) ? "127.0.0.1" + value["localhost".Length..] : value;
+        return IPEndPoint.TryParse(text, out var endPoint) && text.LastIndexOf(':') > text.LastIndexOf(']')
+            ? endPoint
+            : throw new UsageException($"invalid --nbd address '{value}' (use ADDR:PORT, e.g. {DefaultNbd}, or 'off')");
+    }
+}

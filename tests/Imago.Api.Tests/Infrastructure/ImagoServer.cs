@@ -1,0 +1,160 @@
+using System.Net;
+using System.Net.Sockets;
+using Imago.Cli;
+using Imago.Core.Accounts;
+using Imago.Formats.Tests.Infrastructure;
+using Imago.Serve;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace Imago.Api.Tests.Infrastructure;
+
+/// <summary>
+/// The real service in process, started exactly as <c>imago serve</c> starts it (<see cref="ImagoHost"/>): on
+/// 127.0.0.1 with a free port, NBD on a free port, a temporary data directory, and the database from the
+/// environment: a fresh PostgreSQL database per instance when IMAGO_TEST_POSTGRES holds a connection string
+/// (created here, dropped on dispose), else SQLite in the data directory.
+/// <para>
+/// Use it as <c>IClassFixture&lt;ImagoServer&gt;</c> (one server per test class; classes run in parallel) or
+/// join <see cref="ImagoServerCollection"/> (one server shared by every class in the collection, which then run
+/// one after another). Accounts from <see cref="CreateAccountAsync()"/> are unique, so tests sharing a server
+/// never see each other's resources. Set IMAGO_TEST_LOG=1 to see the service's log on the console.
+/// </para>
+/// </summary>
+public sealed class ImagoServer : IAsyncLifetime
+{
+    public const string PostgresVariable = "IMAGO_TEST_POSTGRES";
+
+    private readonly TempDirectory _data = new();
+    private ImagoHost? _host;
+    private string? _postgresDatabase;
+
+    /// <summary>Regions the test server runs (the serve defaults).</summary>
+    public IReadOnlyList<string> Regions { get; init; } = Imago.Core.Regions.RegionCatalog.DefaultRegionIds;
+
+    /// <summary>The API's base address, e.g. <c>http://127.0.0.1:40123/</c>.</summary>
+    public Uri BaseAddress => new(Host.Addresses[0].GetLeftPart(UriPartial.Authority) + "/");
+
+    /// <summary>host:port as an SDK's <c>endpoint</c> setting wants it.</summary>
+    public string Endpoint => Host.Addresses[0].Authority;
+
+    /// <summary>Where instance disks are served over NBD (<c>nbd://{NbdEndpoint}/d-...</c>).</summary>
+    public IPEndPoint NbdEndpoint { get; private set; } = new(IPAddress.Loopback, 0);
+
+    public string DataDirectory => _data.Path;
+
+    /// <summary>The PostgreSQL connection string of this server's own database, or null on SQLite.</summary>
+    public string? ConnectionString { get; private set; }
+
+    public bool IsPostgres => ConnectionString is not null;
+
+    public ImagoHost Host => _host ?? throw new InvalidOperationException("the server is not started");
+
+    public IServiceProvider Services => Host.Services;
+
+    public T GetRequiredService<T>() where T : notnull => Services.GetRequiredService<T>();
+
+    public async Task InitializeAsync()
+    {
+        if (Environment.GetEnvironmentVariable(PostgresVariable) is { Length: > 0 } postgres)
+        {
+            ConnectionString = await CreatePostgresDatabaseAsync(postgres).ConfigureAwait(false);
+        }
+
+        NbdEndpoint = new IPEndPoint(IPAddress.Loopback, FreeTcpPort());
+        var settings = new ServeSettings(["http://127.0.0.1:0"], _data.Path, ConnectionString, Regions, NbdEndpoint, InstanceTypesFile: null);
+        _host = await ImagoHost.StartAsync(settings, ConfigureLogging, CancellationToken.None).ConfigureAwait(false);
+    }
+
+    /// <summary>A new account with one AccessKey, named <paramref name="name"/> exactly.</summary>
+    public Task<NewAccount> CreateAccountAsync(string name) =>
+        GetRequiredService<AccountService>().CreateAsync(name, CancellationToken.None);
+
+    /// <summary>A new account with a unique name.</summary>
+    public Task<NewAccount> CreateAccountAsync() => CreateAccountAsync("test-" + Guid.NewGuid().ToString("N")[..12]);
+
+    public HttpClient CreateHttpClient() => new() { BaseAddress = BaseAddress };
+
+    /// <summary>
+    /// Runs an <c>imago</c> command in process (e.g. <c>admin account list</c>) against this server's data:
+    /// <c>--data</c> and, on PostgreSQL, <c>--db</c> are appended.
+    /// </summary>
+    public async Task<(int ExitCode, string Out, string Error)> RunImagoAsync(params string[] args)
+    {
+        var arguments = new List<string>(args) { "--data", DataDirectory };
+        if (ConnectionString is not null)
+        {
+            arguments.AddRange(["--db", ConnectionString]);
+        }
+
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var exitCode = await CommandLine.Default.RunAsync(arguments, new CommandConsole(output, error), CancellationToken.None).ConfigureAwait(false);
+        return (exitCode, output.ToString(), error.ToString());
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_host is not null)
+        {
+            await _host.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_postgresDatabase is not null)
+        {
+            await DropPostgresDatabaseAsync(_postgresDatabase).ConfigureAwait(false);
+        }
+
+        _data.Dispose();
+    }
+
+    private static void ConfigureLogging(ILoggingBuilder logging)
+    {
+        if (Environment.GetEnvironmentVariable("IMAGO_TEST_LOG") is "1")
+        {
+            logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information)
+                .AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
+        }
+    }
+
+    private async Task<string> CreatePostgresDatabaseAsync(string serverConnectionString)
+    {
+        _postgresDatabase = "imago_test_" + Guid.NewGuid().ToString("N")[..16];
+        await using (var connection = new NpgsqlConnection(serverConnectionString))
+        {
+            await connection.OpenAsync().ConfigureAwait(false);
+            await using var command = new NpgsqlCommand($"CREATE DATABASE {_postgresDatabase}", connection);
+            await command.ExecuteNonQueryAsync().ConfigureAwait(false);
+        }
+
+        return new NpgsqlConnectionStringBuilder(serverConnectionString) { Database = _postgresDatabase }.ConnectionString;
+    }
+
+    private static async Task DropPostgresDatabaseAsync(string database)
+    {
+        NpgsqlConnection.ClearAllPools();
+        await using var connection = new NpgsqlConnection(Environment.GetEnvironmentVariable(PostgresVariable));
+        await connection.OpenAsync().ConfigureAwait(false);
+        await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS {database} WITH (FORCE)", connection);
+        await command.ExecuteNonQueryAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A port free right now. The NBD server's port must be known before it starts (it is configured, not
+    /// reported back), so the port is picked here; another process taking it in between is very unlikely.
+    /// </summary>
+    private static int FreeTcpPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+/// <summary>Test classes marked <c>[Collection(ImagoServerCollection.Name)]</c> share one <see cref="ImagoServer"/>.</summary>
+[CollectionDefinition(Name)]
+public sealed class ImagoServerCollection : ICollectionFixture<ImagoServer>
+{
+    public const string Name = "imago server";
+}
