@@ -22,7 +22,8 @@ public sealed class NonceCache(TimeProvider time, int capacity = NonceCache.Defa
     public const int DefaultCapacity = 4_000_000;
 
     private readonly byte[] _fingerprintKey = RandomNumberGenerator.GetBytes(32);
-    private readonly SortedDictionary<long, HashSet<ulong>> _byExpiryMinute = [];
+    /// <summary>At most ~31 live minutes (signed times are within ±15 minutes), in ascending order.</summary>
+    private readonly List<(long Minute, HashSet<ulong> Set)> _byExpiryMinute = [];
     private readonly Lock _lock = new();
     private int _count;
 
@@ -49,7 +50,7 @@ public sealed class NonceCache(TimeProvider time, int capacity = NonceCache.Defa
         lock (_lock)
         {
             Sweep(now);
-            foreach (var set in _byExpiryMinute.Values)
+            foreach (var (_, set) in _byExpiryMinute)
             {
                 if (set.Contains(fingerprint))
                 {
@@ -62,33 +63,42 @@ public sealed class NonceCache(TimeProvider time, int capacity = NonceCache.Defa
                 throw SignatureErrors.Throttling();
             }
 
-            var minute = Minute(expires);
-            if (!_byExpiryMinute.TryGetValue(minute, out var bucket))
-            {
-                _byExpiryMinute[minute] = bucket = [];
-            }
-
-            bucket.Add(fingerprint);
+            BucketFor(Minute(expires)).Add(fingerprint);
             _count++;
             return true;
         }
+    }
+
+    private HashSet<ulong> BucketFor(long minute)
+    {
+        var index = 0;
+        while (index < _byExpiryMinute.Count && _byExpiryMinute[index].Minute < minute)
+        {
+            index++;
+        }
+
+        if (index < _byExpiryMinute.Count && _byExpiryMinute[index].Minute == minute)
+        {
+            return _byExpiryMinute[index].Set;
+        }
+
+        var set = new HashSet<ulong>();
+        _byExpiryMinute.Insert(index, (minute, set));
+        return set;
     }
 
     /// <summary>Drops every minute that has fully passed.</summary>
     private void Sweep(DateTimeOffset now)
     {
         var current = Minute(now);
-        while (_byExpiryMinute.Count > 0)
+        var passed = 0;
+        while (passed < _byExpiryMinute.Count && _byExpiryMinute[passed].Minute < current)
         {
-            var (minute, set) = _byExpiryMinute.First();
-            if (minute >= current)
-            {
-                return;
-            }
-
-            _count -= set.Count;
-            _byExpiryMinute.Remove(minute);
+            _count -= _byExpiryMinute[passed].Set.Count;
+            passed++;
         }
+
+        _byExpiryMinute.RemoveRange(0, passed);
     }
 
     private static long Minute(DateTimeOffset time) => time.ToUnixTimeSeconds() / 60;
