@@ -64,6 +64,17 @@ public sealed partial class PipelineTests(ProtocolServer server) : IClassFixture
     }
 
     [Fact]
+    public async Task AParameterRepeatedInQueryAndBodyIsSignedOnce()
+    {
+        // Signed as the client's one map; the body repeats RegionId with the same value.
+        var response = await Client.CallAsync("TestEcho", new Dictionary<string, string> { ["RegionId"] = "cn-hangzhou" }, SignatureStyle.V1Post, options: new EcsCallOptions
+        {
+            AfterSigning = request => request.RequestUri = new Uri("/?RegionId=cn-hangzhou", UriKind.Relative),
+        });
+        Assert.Equal("cn-hangzhou", response.EnsureSuccess()["Parameters"]!["RegionId"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task V3CarriesApiParametersInTheQuery()
     {
         var body = await Client.CallOkAsync("TestEcho", new Dictionary<string, string> { ["RegionId"] = "cn-shanghai", ["Name"] = "x y*z~" });
