@@ -11,10 +11,7 @@ public sealed partial class PipelineTests(ProtocolServer server) : IClassFixture
     private EcsClient Client => server.Client;
 
     [Theory]
-    [InlineData(SignatureStyle.V1Get)]
-    [InlineData(SignatureStyle.V1Post)]
-    [InlineData(SignatureStyle.V1PostSplit)]
-    [InlineData(SignatureStyle.V3)]
+    [MemberData(nameof(SignatureStyles.All), MemberType = typeof(SignatureStyles))]
     public async Task DescribeRegionsAnswersInEveryStyle(SignatureStyle style)
     {
         var response = await Client.CallAsync("DescribeRegions", new Dictionary<string, string> { ["AcceptLanguage"] = "en-US" }, style);

@@ -18,10 +18,7 @@ public sealed class ServeProtocolTests(ImagoServer server) : IClassFixture<Imago
     }
 
     [Theory]
-    [InlineData(SignatureStyle.V1Get)]
-    [InlineData(SignatureStyle.V1Post)]
-    [InlineData(SignatureStyle.V1PostSplit)]
-    [InlineData(SignatureStyle.V3)]
+    [MemberData(nameof(SignatureStyles.All), MemberType = typeof(SignatureStyles))]
     public async Task RegionsAndZonesAnswerEveryStyle(SignatureStyle style)
     {
         var (client, _, _) = await NewClientAsync();
