@@ -58,13 +58,22 @@ public sealed class ImagoServer : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        if (Environment.GetEnvironmentVariable(PostgresVariable) is { Length: > 0 } postgres)
+        try
         {
-            ConnectionString = await CreatePostgresDatabaseAsync(postgres).ConfigureAwait(false);
-        }
+            if (Environment.GetEnvironmentVariable(PostgresVariable) is { Length: > 0 } postgres)
+            {
+                ConnectionString = await CreatePostgresDatabaseAsync(postgres).ConfigureAwait(false);
+            }
 
-        var settings = new ServeSettings(["http://127.0.0.1:0"], _data.Path, ConnectionString, Regions, new IPEndPoint(IPAddress.Loopback, 0), InstanceTypesFile: null);
-        _host = await ImagoHost.StartAsync(settings, ConfigureLogging, CancellationToken.None).ConfigureAwait(false);
+            var settings = new ServeSettings(["http://127.0.0.1:0"], _data.Path, ConnectionString, Regions, new IPEndPoint(IPAddress.Loopback, 0), InstanceTypesFile: null);
+            _host = await ImagoHost.StartAsync(settings, ConfigureLogging, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch
+        {
+            // xunit does not dispose a fixture whose initialization failed: leave no database or directory behind.
+            await DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
     }
 
     /// <summary>A new account with one AccessKey, named <paramref name="name"/> exactly.</summary>
@@ -107,17 +116,19 @@ public sealed class ImagoServer : IAsyncLifetime
         return (exitCode, output.ToString(), error.ToString());
     }
 
+    /// <summary>Idempotent: also called when <see cref="InitializeAsync"/> fails halfway.</summary>
     public async Task DisposeAsync()
     {
         _http?.Dispose();
-        if (_host is not null)
+        _http = null;
+        if (Interlocked.Exchange(ref _host, null) is { } host)
         {
-            await _host.DisposeAsync().ConfigureAwait(false);
+            await host.DisposeAsync().ConfigureAwait(false);
         }
 
-        if (_postgresDatabase is not null)
+        if (Interlocked.Exchange(ref _postgresDatabase, null) is { } database)
         {
-            await DropPostgresDatabaseAsync(_postgresDatabase).ConfigureAwait(false);
+            await DropPostgresDatabaseAsync(database).ConfigureAwait(false);
         }
 
         _data.Dispose();
