@@ -190,6 +190,47 @@ public sealed class ImagesApiTests(ImagoServer server) : IClassFixture<ImagoServ
         (await client.CallAsync("DescribeImages", P(("RegionId", "cn-atlantis")))).AssertError("InvalidRegionId.NotFound", 404);
     }
 
+    [Fact]
+    public async Task EveryFilterWorksOnThisDatabase()
+    {
+        var (client, accountId) = await NewClientAsync();
+        var tagged = await AddCustomImageAsync(accountId, "Filter-Target");
+        await using (var db = server.GetRequiredService<ImagoDatabase>().CreateContext())
+        {
+            db.Tags.Add(new ResourceTagEntity { ResourceType = "image", ResourceId = tagged, RegionId = Region, Key = "team", Value = "blue" });
+            db.Instances.Add(new InstanceEntity
+            {
+                Id = Core.Ids.ResourceIds.NewInstanceId(Region), AccountId = accountId, RegionId = Region, ZoneId = Region + "-h", Name = "vm",
+                InstanceType = "ecs.g7.large", ImageId = "debian_12_4_x64_20G_alibase_20240126.vhd", Status = InstanceStatuses.Running,
+            });
+            await db.SaveChangesAsync();
+        }
+
+        async Task<string[]> Ids(params (string, string)[] filters)
+        {
+            var body = await client.CallOkAsync("DescribeImages", P([("RegionId", Region), ("PageSize", "100"), .. filters]));
+            return [.. body["Images"]!["Image"]!.AsArray().Select(i => i!["ImageId"]!.GetValue<string>())];
+        }
+
+        Assert.Equal([tagged], await Ids(("ImageName", "filter-tar")));
+        Assert.Equal([tagged], await Ids(("Tag.1.Key", "team"), ("Tag.1.Value", "blue")));
+        Assert.Empty(await Ids(("Tag.1.Key", "team"), ("Tag.1.Value", "red")));
+        Assert.Equal(["debian_12_4_x64_20G_alibase_20240126.vhd"], await Ids(("Usage", "instance")));
+        Assert.Equal(["aliyun_2_1903_x64_20G_alibase_20200324.vhd"], await Ids(("Filter.1.Key", "CreationEndTime"), ("Filter.1.Value", "2021-01-01T00:00Z")));
+        Assert.Equal([tagged], await Ids(("Filter.1.Key", "CreationStartTime"), ("Filter.1.Value", "2025-01-01T00:00Z")));
+        Assert.Equal(["ubuntu_22_04_arm64_20G_alibase_20240130.vhd", "aliyun_3_arm64_20G_alibase_20240105.vhd"], await Ids(("InstanceType", "ecs.c8y.large")));
+        Assert.Equal(2, (await Ids(("OSType", "windows"), ("ImageOwnerAlias", "system"))).Length);
+        Assert.Equal([tagged], await Ids(("IsPublic", "false")));
+        Assert.Equal([tagged], await Ids(("ImageOwnerId", accountId.ToString(System.Globalization.CultureInfo.InvariantCulture))));
+        Assert.Contains("coreos", (await Ids(("IsSupportCloudinit", "false")))[0], StringComparison.Ordinal);
+        var snapshot = (await client.CallOkAsync("DescribeImages", P(("RegionId", Region), ("ImageId", "centos_7_9_x64_20G_alibase_20231220.vhd"))))
+            ["Images"]!["Image"]![0]!["DiskDeviceMappings"]!["DiskDeviceMapping"]![0]!["SnapshotId"]!.GetValue<string>();
+        Assert.Equal(["centos_7_9_x64_20G_alibase_20231220.vhd"], await Ids(("SnapshotId", snapshot)));
+        var page2 = await client.CallOkAsync("DescribeImages", P(("RegionId", Region), ("PageNumber", "2"), ("PageSize", "4")));
+        Assert.Equal((PublicImageCatalog.Entries.Count + 1, 2, 4), (page2["TotalCount"]!.GetValue<int>(), page2["PageNumber"]!.GetValue<int>(), page2["PageSize"]!.GetValue<int>()));
+        Assert.Equal(4, page2["Images"]!["Image"]!.AsArray().Count);
+    }
+
     private async Task<string> AddCustomImageAsync(long owner, string name)
     {
         var id = Core.Ids.ResourceIds.NewImageId(Region);
