@@ -215,6 +215,7 @@ public sealed class ImagesApiTests(ImagoServer server) : IClassFixture<ImagoServ
         Assert.Equal([tagged], await Ids(("ImageName", "filter-tar")));
         Assert.Equal([tagged], await Ids(("Tag.1.Key", "team"), ("Tag.1.Value", "blue")));
         Assert.Empty(await Ids(("Tag.1.Key", "team"), ("Tag.1.Value", "red")));
+        Assert.Equal([tagged], await Ids(("Tag.1.key", "team"), ("Tag.1.value", "blue"))); // the deprecated lower-case fields
         Assert.Equal(["debian_12_4_x64_20G_alibase_20240126.vhd"], await Ids(("Usage", "instance")));
         Assert.Equal(["aliyun_2_1903_x64_20G_alibase_20200324.vhd"], await Ids(("Filter.1.Key", "CreationEndTime"), ("Filter.1.Value", "2021-01-01T00:00Z")));
         Assert.Equal([tagged], await Ids(("Filter.1.Key", "CreationStartTime"), ("Filter.1.Value", "2025-01-01T00:00Z")));
