@@ -225,6 +225,15 @@ public sealed partial class PipelineTests(ProtocolServer server) : IClassFixture
     }
 
     [Fact]
+    public async Task WhatAHandlerLogsCarriesTheRequestIdScope()
+    {
+        var requestId = (await Client.CallOkAsync("TestLog"))["RequestId"]!.GetValue<string>();
+        var line = Assert.Single(server.Logs.Lines, l => l.Message == "the test handler ran"
+            && l.Scopes.OfType<IEnumerable<KeyValuePair<string, object>>>().Any(s => s.Contains(new("RequestId", requestId))));
+        Assert.EndsWith(nameof(LoggingHandler), line.Category, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AFailedCallIsLoggedWithItsCodeAndTheClaimedKey()
     {
         var response = await Client.CallAsync("DescribeRegions", options: new EcsCallOptions { SigningSecret = "wrong" });
