@@ -83,10 +83,14 @@ public sealed class InstancesApiTests(ImagoServer server) : IClassFixture<ImagoS
         var image = await AddImageAsync(server, 0x02);
         var request = Params(("RegionId", Region), ("ImageId", image), ("InstanceType", "ecs.g7.large"), ("Amount", "2"), ("ClientToken", "abc-123"));
 
-        var first = await client.CallOkAsync("RunInstances", request);
-        var second = await client.CallOkAsync("RunInstances", request);
+        // Concurrent first attempts (a client retrying on a timeout) and a later retry: one set of instances.
+        var concurrent = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => client.CallOkAsync("RunInstances", request)));
+        var again = await client.CallOkAsync("RunInstances", request);
 
-        Assert.Equal(first["InstanceIdSets"]!.ToJsonString(), second["InstanceIdSets"]!.ToJsonString());
+        var ids = concurrent.Append(again).Select(r => r["InstanceIdSets"]!.ToJsonString()).Distinct();
+        Assert.Single(ids);
+        var all = await client.CallOkAsync("DescribeInstances", Params(("RegionId", Region)));
+        Assert.Equal(2, all["TotalCount"]!.GetValue<int>());
         request["Amount"] = "3";
         (await client.CallAsync("RunInstances", request)).AssertError("IdempotentParameterMismatch", 400);
     }

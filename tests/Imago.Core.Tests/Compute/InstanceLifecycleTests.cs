@@ -55,6 +55,31 @@ public sealed class InstanceLifecycleTests
     }
 
     [Fact]
+    public async Task ConcurrentChangesToOneInstanceNeverBothWin()
+    {
+        await using var f = await CreateAsync();
+        var image = await f.AddImageAsync();
+        var instanceId = await f.RunOneAsync(Alice, Launch(image.Id));
+
+        var stops = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => Task.Run(async () =>
+        {
+            try
+            {
+                await f.Instances.StopInstanceAsync(Alice, Region, instanceId, false, default);
+                return "ok";
+            }
+            catch (Errors.EcsException e)
+            {
+                return e.Code;
+            }
+        })));
+
+        Assert.Single(stops, s => s == "ok");
+        Assert.All(stops.Where(s => s != "ok"), s => Assert.Contains(s, new[] { "IncorrectInstanceStatus", "OperationConflict" }));
+        Assert.Equal(InstanceStatuses.Stopped, await StatusAsync(f, instanceId));
+    }
+
+    [Fact]
     public async Task AnAttachedDiskCannotBeDeletedAlone()
     {
         await using var f = await CreateAsync();
