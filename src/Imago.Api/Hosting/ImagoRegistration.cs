@@ -19,6 +19,7 @@ public static partial class ImagoRegistration
         AddRegions(services);
         AddImages(services);
         AddCompute(services);
+        AddSnapshots(services);
         AddSharing(services);
         AddMarketplace(services);
         return services;
@@ -38,6 +39,9 @@ public static partial class ImagoRegistration
 
     /// <summary>Instances, disks, snapshots, CreateImage, tasks, the NBD server.</summary>
     static partial void AddCompute(IServiceCollection services);
+
+    /// <summary>Snapshots, CreateImage, the task runner and the task actions.</summary>
+    static partial void AddSnapshots(IServiceCollection services);
 
     /// <summary>Issue 5: CopyImage, sharing, import, export.</summary>
     static partial void AddSharing(IServiceCollection services);

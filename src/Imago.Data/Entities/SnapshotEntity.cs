@@ -34,6 +34,9 @@ public sealed class SnapshotEntity
 
     public string ProductCode { get; set; } = "";
 
+    /// <summary>The image the source disk was created from: images made from this snapshot inherit its OS and lineage.</summary>
+    public string DiskImageId { get; set; } = "";
+
     /// <summary>Bytes of stored data the snapshot refers to (FullSnapshotSizeInBytes): the capacity billed.</summary>
     public long StoredBytes { get; set; }
 
