@@ -60,6 +60,37 @@ public sealed class InstancesApiTests(ImagoServer server) : IClassFixture<ImagoS
         Assert.False((await RunQemuIoAsync(Text(data, "NbdUrl"), "read 0 4k")).Succeeded);
     }
 
+    [Fact]
+    public async Task BytesWrittenOverNbdReachAnImageAndTheInstancesLaunchedFromIt()
+    {
+        var client = await ClientAsync(server);
+        var image = await AddImageAsync(server, 0x5a);
+        var run = await client.CallOkAsync("RunInstances", Params(("RegionId", Region), ("ImageId", image), ("InstanceType", "ecs.g7.large"),
+            ("DataDisk.1.Size", "20")));
+        var first = run["InstanceIdSets"]!["InstanceIdSet"]![0]!.GetValue<string>();
+        var disks = await DisksAsync(client, first);
+        await QemuIoAsync(Text(disks.Single(d => Text(d, "Type") == "system"), "NbdUrl"), "write -P 0xab 2M 64k");
+        await QemuIoAsync(Text(disks.Single(d => Text(d, "Type") == "data"), "NbdUrl"), "write -P 0xcd 0 128k");
+        await client.CallOkAsync("StopInstance", Params(("InstanceId", first)));
+
+        var created = await client.CallOkAsync("CreateImage", Params(("RegionId", Region), ("InstanceId", first), ("ImageName", "from-nbd")));
+        var custom = Text(created, "ImageId");
+        for (var i = 0; i < 300 && await ImageStatusAsync(client, custom) != "Available"; i++)
+        {
+            await Task.Delay(100);
+        }
+
+        Assert.Equal("Available", await ImageStatusAsync(client, custom));
+        var second = (await client.CallOkAsync("RunInstances", Params(("RegionId", Region), ("ImageId", custom), ("InstanceType", "ecs.g7.large"))))
+            ["InstanceIdSets"]!["InstanceIdSet"]![0]!.GetValue<string>();
+        var copies = await DisksAsync(client, second);
+        var system = copies.Single(d => Text(d, "Type") == "system");
+        var data = copies.Single(d => Text(d, "Type") == "data");
+        Assert.Equal((custom, "/dev/xvdb", custom), (Text(system, "ImageId"), Text(data, "Device"), Text(data, "ImageId")));
+        await QemuIoAsync(Text(system, "NbdUrl"), "read -P 0xab 2M 64k", $"read -P 0x5a {MarkerOffset} 4k");
+        await QemuIoAsync(Text(data, "NbdUrl"), "read -P 0xcd 0 128k", "read -P 0 128k 64k");
+    }
+
     [Theory]
     [InlineData(SignatureStyle.V1Get)]
     [InlineData(SignatureStyle.V1Post)]
@@ -177,6 +208,13 @@ public sealed class InstancesApiTests(ImagoServer server) : IClassFixture<ImagoS
         var instanceId = Assert.Single(run.Xml!.Root!.Element("InstanceIdSets")!.Elements("InstanceIdSet")).Value;
         var disks = await client.CallAsync("DescribeDisks", Params(("RegionId", Region), ("InstanceId", instanceId)), SignatureStyle.V1Get, format: "XML");
         Assert.Equal(instanceId, Assert.Single(disks.Xml!.Root!.Element("Disks")!.Elements("Disk")).Element("InstanceId")!.Value);
+    }
+
+    private static async Task<string?> ImageStatusAsync(EcsClient client, string imageId)
+    {
+        var images = await client.CallOkAsync("DescribeImages", Params(("RegionId", Region), ("ImageId", imageId),
+            ("Status", "Creating,Available,CreateFailed")));
+        return images["Images"]!["Image"]!.AsArray().SingleOrDefault()?["Status"]?.GetValue<string>();
     }
 
     private static string Text(JsonNode node, string field) => node[field]!.GetValue<string>();
