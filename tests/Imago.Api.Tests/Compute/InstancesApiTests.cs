@@ -65,9 +65,7 @@ public sealed class InstancesApiTests(ImagoServer server) : IClassFixture<ImagoS
     {
         var client = await ClientAsync(server);
         var image = await AddImageAsync(server, 0x5a);
-        var run = await client.CallOkAsync("RunInstances", Params(("RegionId", Region), ("ImageId", image), ("InstanceType", "ecs.g7.large"),
-            ("DataDisk.1.Size", "20")));
-        var first = run["InstanceIdSets"]!["InstanceIdSet"]![0]!.GetValue<string>();
+        var first = await RunOneAsync(client, image, ("DataDisk.1.Size", "20"));
         var disks = await DisksAsync(client, first);
         await QemuIoAsync(Text(disks.Single(d => Text(d, "Type") == "system"), "NbdUrl"), "write -P 0xab 2M 64k");
         await QemuIoAsync(Text(disks.Single(d => Text(d, "Type") == "data"), "NbdUrl"), "write -P 0xcd 0 128k");
@@ -81,8 +79,7 @@ public sealed class InstancesApiTests(ImagoServer server) : IClassFixture<ImagoS
         }
 
         Assert.Equal("Available", await ImageStatusAsync(client, custom));
-        var second = (await client.CallOkAsync("RunInstances", Params(("RegionId", Region), ("ImageId", custom), ("InstanceType", "ecs.g7.large"))))
-            ["InstanceIdSets"]!["InstanceIdSet"]![0]!.GetValue<string>();
+        var second = await RunOneAsync(client, custom);
         var copies = await DisksAsync(client, second);
         var system = copies.Single(d => Text(d, "Type") == "system");
         var data = copies.Single(d => Text(d, "Type") == "data");
@@ -132,9 +129,7 @@ public sealed class InstancesApiTests(ImagoServer server) : IClassFixture<ImagoS
         var client = await ClientAsync(server);
         var image = await AddImageAsync(server, 0x03);
 
-        var run = await client.CallOkAsync("RunInstances", Params(("RegionId", Region), ("ImageId", image), ("InstanceType", "ecs.g7.large"),
-            ("SystemDisk.Size", "500")));
-        var instanceId = run["InstanceIdSets"]!["InstanceIdSet"]![0]!.GetValue<string>();
+        var instanceId = await RunOneAsync(client, image, ("SystemDisk.Size", "500"));
 
         var disk = Assert.Single(await DisksAsync(client, instanceId));
         Assert.Equal(500, disk["Size"]!.GetValue<int>());
@@ -148,8 +143,7 @@ public sealed class InstancesApiTests(ImagoServer server) : IClassFixture<ImagoS
         var alice = await ClientAsync(server);
         var bob = await ClientAsync(server);
         var image = await AddImageAsync(server, 0x04);
-        var run = await alice.CallOkAsync("RunInstances", Params(("RegionId", Region), ("ImageId", image), ("InstanceType", "ecs.g7.large")));
-        var instanceId = run["InstanceIdSets"]!["InstanceIdSet"]![0]!.GetValue<string>();
+        var instanceId = await RunOneAsync(alice, image);
         var diskId = Text(Assert.Single(await DisksAsync(alice, instanceId)), "DiskId");
 
         Assert.Empty(await InstancesAsync(bob, instanceId));
@@ -208,6 +202,14 @@ public sealed class InstancesApiTests(ImagoServer server) : IClassFixture<ImagoS
         var instanceId = Assert.Single(run.Xml!.Root!.Element("InstanceIdSets")!.Elements("InstanceIdSet")).Value;
         var disks = await client.CallAsync("DescribeDisks", Params(("RegionId", Region), ("InstanceId", instanceId)), SignatureStyle.V1Get, format: "XML");
         Assert.Equal(instanceId, Assert.Single(disks.Xml!.Root!.Element("Disks")!.Elements("Disk")).Element("InstanceId")!.Value);
+    }
+
+    /// <summary>RunInstances of one ecs.g7.large from <paramref name="imageId"/> (plus <paramref name="extra"/>); its id.</summary>
+    private static async Task<string> RunOneAsync(EcsClient client, string imageId, params (string Key, string Value)[] extra)
+    {
+        var run = await client.CallOkAsync("RunInstances",
+            Params([("RegionId", Region), ("ImageId", imageId), ("InstanceType", "ecs.g7.large"), .. extra]));
+        return Assert.Single(run["InstanceIdSets"]!["InstanceIdSet"]!.AsArray())!.GetValue<string>();
     }
 
     private static async Task<string?> ImageStatusAsync(EcsClient client, string imageId)
