@@ -17,7 +17,7 @@ public sealed class InstancesApiTests(ImagoServer server) : IClassFixture<ImagoS
 
         var run = await client.CallOkAsync("RunInstances", Params(("RegionId", Region), ("ImageId", image), ("InstanceType", "ecs.g7.large"),
             ("SystemDisk.Size", "40"), ("SystemDisk.Category", "cloud_essd"), ("DataDisk.1.Size", "20"), ("DataDisk.1.Category", "cloud_essd"),
-            ("InstanceName", "walk-1"), ("SecurityGroupId", "sg-ignored"), ("VSwitchId", "vsw-ignored")));
+            ("InstanceName", "walk-1"), ("SecurityGroupId", "sg-ignored"), ("VSwitchId", "vsw-ignored"), ("Tag.1.Key", "env"), ("Tag.1.Value", "prod")));
         var instanceId = Assert.Single(run["InstanceIdSets"]!["InstanceIdSet"]!.AsArray())!.GetValue<string>();
         Assert.Equal("", run["OrderId"]!.GetValue<string>());
 
@@ -25,6 +25,7 @@ public sealed class InstancesApiTests(ImagoServer server) : IClassFixture<ImagoS
         Assert.Equal(("Running", "walk-1", image, "ecs.g7.large", 2, 8192), (Text(instance, "Status"), Text(instance, "InstanceName"),
             Text(instance, "ImageId"), Text(instance, "InstanceType"), instance["Cpu"]!.GetValue<int>(), instance["Memory"]!.GetValue<int>()));
         Assert.Empty(instance["OperationLocks"]!["LockReason"]!.AsArray());
+        Assert.Equal("""[{"TagKey":"env","TagValue":"prod"}]""", instance["Tags"]!["Tag"]!.ToJsonString());
         Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\dZ$", Text(instance, "CreationTime"));
 
         var disks = await DisksAsync(client, instanceId);

@@ -41,7 +41,7 @@ public sealed class InstanceLifecycleTests
         await f.Instances.DeleteInstanceAsync(Alice, null, instanceId, false, false, default);
 
         Assert.Empty((await f.Queries.DescribeAsync(Alice, new InstanceFilter { RegionId = Region }, new PageRequest(), default)).Items);
-        var kept = Assert.Single((await f.Disks.DescribeAsync(Alice, new DiskFilter { RegionId = Region }, new PageRequest(), default)).Items);
+        var kept = Assert.Single((await f.Disks.DescribeAsync(Alice, new DiskFilter { RegionId = Region }, new PageRequest(), default)).Items).Disk;
         Assert.Equal((30, DiskStatuses.Available, null, ""), (kept.SizeGiB, kept.Status, kept.InstanceId, kept.Device));
         Assert.Equal([kept.Id], f.Store.ListVolumes());
         Assert.All(disks.Where(d => d.Id != kept.Id), d => Assert.False(f.Store.VolumeExists(d.Id)));
@@ -175,8 +175,8 @@ public sealed class InstanceLifecycleTests
         await AssertError("InvalidParameter", 400, () => f.Queries.DescribeAsync(Alice, all, new PageRequest(NextToken: "x"), default));
 
         var disks = (await f.Disks.DescribeAsync(Alice, new DiskFilter { RegionId = Region, InstanceId = lone }, new PageRequest(), default)).Items;
-        Assert.Equal(["/dev/xvda", "/dev/xvdb"], disks.Select(d => d.Device));
-        var data = Assert.Single((await f.Disks.DescribeAsync(Alice, new DiskFilter { RegionId = Region, DiskType = "data" }, new PageRequest(), default)).Items);
+        Assert.Equal(["/dev/xvda", "/dev/xvdb"], disks.Select(d => d.Disk.Device));
+        var data = Assert.Single((await f.Disks.DescribeAsync(Alice, new DiskFilter { RegionId = Region, DiskType = "data" }, new PageRequest(), default)).Items).Disk;
         Assert.Equal(lone, data.InstanceId);
         Assert.Equal(5, (await f.Disks.DescribeAsync(Alice, new DiskFilter { RegionId = Region, SnapshotId = image.DiskMappings[0].SnapshotId }, new PageRequest(), default)).TotalCount);
     }
