@@ -116,6 +116,12 @@ public sealed class SnapshotService(
                 .FirstOrDefaultAsync(s => s.Id == snapshotId && s.AccountId == caller.AccountId && (regionId == null || s.RegionId == regionId), cancellationToken)
                 .ConfigureAwait(false) ?? throw EcsErrors.SnapshotNotFound(snapshotId);
             snapshotRegion = snapshot.RegionId;
+            if (!regions.Contains(snapshotRegion))
+            {
+                // A region this service no longer runs: its snapshots are out of reach, as if absent.
+                throw EcsErrors.SnapshotNotFound(snapshotId);
+            }
+
             if (await db.ImageDiskMappings.AnyAsync(m => m.SnapshotId == snapshotId, cancellationToken).ConfigureAwait(false))
             {
                 throw SnapshotErrors.CreatedImage();
