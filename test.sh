@@ -8,6 +8,9 @@ cd "$(dirname "$0")"
 need_apt=()
 command -v qemu-img >/dev/null 2>&1 || need_apt+=(qemu-utils)
 command -v qemu-io >/dev/null 2>&1 || need_apt+=(qemu-utils)
+command -v fsck.fat >/dev/null 2>&1 || need_apt+=(dosfstools)
+command -v mtype >/dev/null 2>&1 || need_apt+=(mtools)
+command -v sfdisk >/dev/null 2>&1 || need_apt+=(fdisk)
 compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null || need_apt+=(postgresql)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "test.sh: installing ${need_apt[*]}"

@@ -222,6 +222,11 @@ public sealed class BlockStore : IAsyncDisposable
             throw new StoreException($"snapshot '{snapshotId}' already exists");
         }
 
+        if (source.VirtualSize > MaxDiskSize)
+        {
+            throw new StoreException($"an image of {source.VirtualSize} bytes is larger than the largest disk the store holds ({MaxDiskSize})");
+        }
+
         using var pins = Chunks.CreatePins();
         var importer = new SnapshotImporter(Chunks, Layout.PageFanout);
         var (root, result) = await importer.ImportAsync(source, pins, progress, cancellationToken).ConfigureAwait(false);
@@ -377,6 +382,12 @@ public sealed class BlockStore : IAsyncDisposable
     private async Task CreateRecordAsync(VersionKind kind, string id, VersionRecord record, CancellationToken cancellationToken)
     {
         VersionId.Check(id);
+        if (record.Size is < 0 or > MaxDiskSize)
+        {
+            // Such a record would be refused as corrupt when read back (a replicated record is untrusted input).
+            throw new StoreException($"invalid disk size {record.Size} for {RecordStore.Name(kind)} '{id}'");
+        }
+
         await _metadata.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -457,6 +468,9 @@ public sealed class BlockStore : IAsyncDisposable
         return roots;
     }
 
+    /// <summary>The largest disk the store creates (1 PiB); a record naming a larger size is corrupt.</summary>
+    internal const long MaxDiskSize = 1L << 50;
+
     private static long CheckSize(long size) =>
-        size is > 0 and <= 1L << 50 ? size : throw new StoreException($"invalid disk size {size} (1 byte to 1 PiB)");
+        size is > 0 and <= MaxDiskSize ? size : throw new StoreException($"invalid disk size {size} (1 byte to 1 PiB)");
 }

@@ -66,7 +66,11 @@ internal sealed class RecordStore
             throw Corrupt(kind, id, $"is not valid JSON ({e.Message})");
         }
 
-        if (record is null || record.Size < 0 || record.Generation < 0 || !ChunkHash.TryParse(record.Root, out _))
+        // The size decides the tree's depth: one past any disk the store makes would be walked at a wrong depth
+        // (near long.MaxValue the block count even overflows), and a collection would sweep what lies below.
+        // A disk of no blocks has no tree: a root there (a "size" field lost) would be walked as if one level deep.
+        if (record is null || record.Size is < 0 or > BlockStore.MaxDiskSize || record.Generation < 0 || !ChunkHash.TryParse(record.Root, out var root)
+            || (record.Size == 0 && !root.IsZero))
         {
             throw Corrupt(kind, id, "has missing or invalid fields");
         }

@@ -52,6 +52,8 @@ public sealed record StoreLayout(int FormatVersion, int ChunkSize, int PageFanou
 
         var layout = new StoreLayout(CurrentFormatVersion, options.ChunkSize, fanout);
         var bytes = JsonSerializer.SerializeToUtf8Bytes(layout, MetadataJson.Default.StoreLayout);
+        // A creation killed before its rename leaves the temp file behind; we hold store.lock, so it is nobody's.
+        DurableFile.TryDelete(path + ".tmp");
         await DurableFile.WriteAsync(path, path + ".tmp", bytes, flushDirectory: true, cancellationToken).ConfigureAwait(false);
         return layout;
     }

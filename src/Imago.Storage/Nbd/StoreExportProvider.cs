@@ -18,6 +18,9 @@ public sealed class StoreExportProvider(BlockStore store) : INbdExportProvider
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Dictionary<string, SharedVolume> _volumes = new(StringComparer.Ordinal);
 
+    // Volumes whose last handle went and that are still flushing and closing (completes when closed, never faults).
+    private readonly Dictionary<string, Task> _closing = new(StringComparer.Ordinal);
+
     public ValueTask<IReadOnlyList<NbdExportDescription>> ListExportsAsync(CancellationToken cancellationToken) =>
         ValueTask.FromResult<IReadOnlyList<NbdExportDescription>>(
         [
@@ -50,27 +53,38 @@ public sealed class StoreExportProvider(BlockStore store) : INbdExportProvider
 
     private async ValueTask<IBlockDevice> OpenVolumeAsync(string id, CancellationToken cancellationToken)
     {
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        while (true)
         {
-            if (!_volumes.TryGetValue(id, out var shared))
+            Task? closing;
+            await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
             {
-                shared = new SharedVolume(await store.OpenVolumeAsync(id, cancellationToken).ConfigureAwait(false));
-                _volumes.Add(id, shared);
+                if (!_closing.TryGetValue(id, out closing))
+                {
+                    if (!_volumes.TryGetValue(id, out var shared))
+                    {
+                        shared = new SharedVolume(await store.OpenVolumeAsync(id, cancellationToken).ConfigureAwait(false));
+                        _volumes.Add(id, shared);
+                    }
+
+                    shared.Handles++;
+                    return new SharedDeviceHandle(shared.Device, () => ReleaseAsync(id));
+                }
+            }
+            finally
+            {
+                _gate.Release();
             }
 
-            shared.Handles++;
-            return new SharedDeviceHandle(shared.Device, () => ReleaseAsync(id));
-        }
-        finally
-        {
-            _gate.Release();
+            // The store still has it open until its close (flush and commit) ends: opening now would be refused.
+            await closing.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 
     private async ValueTask ReleaseAsync(string id)
     {
         IBlockDevice? closing = null;
+        var closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await _gate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
         try
         {
@@ -78,6 +92,7 @@ public sealed class StoreExportProvider(BlockStore store) : INbdExportProvider
             if (--shared.Handles == 0)
             {
                 _volumes.Remove(id);
+                _closing.Add(id, closed.Task);
                 closing = shared.Device;
             }
         }
@@ -88,7 +103,17 @@ public sealed class StoreExportProvider(BlockStore store) : INbdExportProvider
 
         if (closing is not null)
         {
-            await closing.DisposeAsync().ConfigureAwait(false); // flushes and commits what the clients wrote
+            try
+            {
+                await closing.DisposeAsync().ConfigureAwait(false); // flushes and commits what the clients wrote
+            }
+            finally
+            {
+                await _gate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+                _closing.Remove(id);
+                _gate.Release();
+                closed.SetResult();
+            }
         }
     }
 

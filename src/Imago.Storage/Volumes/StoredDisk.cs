@@ -32,6 +32,10 @@ internal sealed class StoredDisk : IBlockDevice
     private readonly ChunkPins _pins;
     private readonly int _chunkSize;
     private long _generation;
+
+    // The root the record names. The map's own root moves as soon as its pages are stored, before the chunk flush
+    // and the record write, so a commit that fails between the two must be retried by comparing with this.
+    private ChunkHash _recordedRoot;
     private readonly BoundedLru<ChunkHash, byte[]> _readCache = new(MaxCachedChunks); // content-addressed: never stale
     private bool _disposed;
 
@@ -44,6 +48,7 @@ internal sealed class StoredDisk : IBlockDevice
         _map = map;
         Size = size;
         _generation = generation;
+        _recordedRoot = map.Root;
         _commitRoot = commitRoot;
         _onClose = onClose;
         _chunkSize = chunks.ChunkSize;
@@ -279,7 +284,7 @@ internal sealed class StoredDisk : IBlockDevice
         }
 
         await StoreDirtyAsync(cancellationToken).ConfigureAwait(false);
-        if (!_map.HasChanges)
+        if (!_map.HasChanges && _map.Root == _recordedRoot)
         {
             return;
         }
@@ -288,6 +293,7 @@ internal sealed class StoredDisk : IBlockDevice
         var root = await _map.CommitAsync(_pins, cancellationToken).ConfigureAwait(false);
         await _chunks.FlushAsync(cancellationToken).ConfigureAwait(false);
         await _commitRoot!(root, _generation + 1, cancellationToken).ConfigureAwait(false);
+        _recordedRoot = root;
         _generation++;
         _pins.ReleaseCommitted();
     }

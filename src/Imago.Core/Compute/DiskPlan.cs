@@ -1,0 +1,19 @@
+namespace Imago.Core.Compute;
+
+/// <summary>
+/// A disk to create: its shape, and the store snapshot its volume is cloned from (null: an empty volume).
+/// One plan serves every instance of a RunInstances call; each gets its own disk id.
+/// </summary>
+internal sealed record DiskPlan(
+    string Type,
+    string Category,
+    int SizeGiB,
+    string Device,
+    string? CloneFrom,
+    string ImageId,
+    bool DeleteWithInstance,
+    string Name,
+    string Description);
+
+/// <summary>What a validated launch request resolves to.</summary>
+internal sealed record LaunchPlan(Data.Entities.ImageEntity Image, InstanceTypeInfo InstanceType, string ZoneId, IReadOnlyList<DiskPlan> Disks);
