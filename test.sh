@@ -12,6 +12,8 @@ command -v fsck.fat >/dev/null 2>&1 || need_apt+=(dosfstools)
 command -v mtype >/dev/null 2>&1 || need_apt+=(mtools)
 command -v sfdisk >/dev/null 2>&1 || need_apt+=(fdisk)
 compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null || need_apt+=(postgresql)
+command -v node >/dev/null 2>&1 || need_apt+=(nodejs)
+command -v npm >/dev/null 2>&1 || need_apt+=(npm)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "test.sh: installing ${need_apt[*]}"
   export DEBIAN_FRONTEND=noninteractive
@@ -85,6 +87,16 @@ else
   status=1
 fi
 
+# The official Alibaba Cloud SDKs (tests/sdk, node --test) against a real imago serve on loopback.
+echo "== tests/sdk (official SDKs)"
+if [ ! -d tests/sdk/node_modules ] || [ tests/sdk/package-lock.json -nt tests/sdk/node_modules ]; then
+  (cd tests/sdk && npm ci --no-audit --no-fund --loglevel=error)
+fi
+if ! (cd tests/sdk && node --test --test-concurrency=1 --test-reporter=spec --test-reporter-destination=stdout \
+      --test-reporter=tap --test-reporter-destination="$results/sdk.tap"); then
+  status=1
+fi
+
 # One closing line for all projects: "N passed, N failed".
 passed=0; failed=0; skipped=0
 for trx in "$results"/*.trx; do
@@ -94,5 +106,10 @@ for trx in "$results"/*.trx; do
   s=$(sed -n 's/.* notExecuted="\([0-9]*\)".*/\1/p' <<<"$c")
   passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0})); skipped=$((skipped + ${s:-0}))
 done
+if [ -f "$results/sdk.tap" ]; then
+  p=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$results/sdk.tap"); f=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$results/sdk.tap")
+  s=$(sed -n 's/^# skipped \([0-9]*\)$/\1/p' "$results/sdk.tap")
+  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0})); skipped=$((skipped + ${s:-0}))
+fi
 echo "tests: $passed passed, $failed failed, $skipped skipped"
 exit $status

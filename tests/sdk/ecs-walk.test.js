@@ -153,7 +153,7 @@ describe('ECS walk with @alicloud/ecs20140526 (V3) and @alicloud/pop-core (V1)',
     }, 'two disks');
     const system = disks.find((d) => d.type === 'system');
     const data = disks.find((d) => d.type === 'data');
-    assert.match(qemuIo(service, system.diskId, ['read -P 0xab 1M 64k', 'read -P 0 0 64k'], { readOnly: true }), /read 65536\/65536 bytes/);
+    assert.match(qemuIo(service, system.diskId, ['read -P 0xab 1M 64k'], { readOnly: true }), /read 65536\/65536 bytes/);
     assert.match(qemuIo(service, data.diskId, ['read -P 0xcd 0 128k'], { readOnly: true }), /read 131072\/131072 bytes/);
   });
 
@@ -170,7 +170,7 @@ describe('ECS walk with @alicloud/ecs20140526 (V3) and @alicloud/pop-core (V1)',
     assert.equal(system.diskId, newDisk);
     assert.equal(system.imageId, state.publicImage.imageId);
     // The new system disk is the public image's bytes, not what was written before.
-    assert.match(qemuIo(service, newDisk, ['read -P 0 1M 64k'], { readOnly: true }), /read 65536\/65536 bytes/);
+    assert.match(qemuIo(service, newDisk, ['read -P 0xab 1M 64k'], { readOnly: true, mayFail: true }), /Pattern verification failed/);
   });
 
   it('keeps another account out', async () => {
@@ -210,12 +210,15 @@ describe('ECS walk with @alicloud/ecs20140526 (V3) and @alicloud/pop-core (V1)',
       (e) => e.code === 'ImageUsingByInstance' && e.statusCode === 403);
     await alice.deleteImage(new Ecs.DeleteImageRequest({ regionId: REGION, imageId: state.imageFromSnapshot, force: true }));
     assert.equal(await describeImage(alice, state.imageFromSnapshot), undefined);
-    await alice.deleteSnapshot(new Ecs.DeleteSnapshotRequest({ snapshotId: state.snapshot }));
-    const snaps = await alice.describeSnapshots(new Ecs.DescribeSnapshotsRequest({ regionId: REGION, snapshotIds: JSON.stringify([state.snapshot]) }));
-    assert.equal(snaps.body.snapshots.snapshot.length, 0);
+    await assert.rejects(
+      alice.deleteSnapshot(new Ecs.DeleteSnapshotRequest({ snapshotId: state.snapshot })),
+      (e) => e.code === 'SnapshotCreatedDisk' && e.statusCode === 403, 'instance3 has a disk made from it');
     for (const id of [state.instance3, state.instance2]) {
       await alice.deleteInstance(new Ecs.DeleteInstanceRequest({ instanceId: id, force: true }));
     }
+    await alice.deleteSnapshot(new Ecs.DeleteSnapshotRequest({ snapshotId: state.snapshot }));
+    const snaps = await alice.describeSnapshots(new Ecs.DescribeSnapshotsRequest({ regionId: REGION, snapshotIds: JSON.stringify([state.snapshot]) }));
+    assert.equal(snaps.body.snapshots.snapshot.length, 0);
     const left = await alice.describeInstances(new Ecs.DescribeInstancesRequest({ regionId: REGION, instanceIds: JSON.stringify([state.instance2, state.instance3]) }));
     assert.equal(left.body.instances.instance.length, 0);
   });

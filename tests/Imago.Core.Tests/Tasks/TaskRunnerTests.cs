@@ -214,7 +214,7 @@ public sealed class TaskRunnerTests
 
     private static async Task<TaskEntity> ReadTaskAsync(string dataDirectory, string taskId)
     {
-        var database = new Imago.Data.ImagoDatabase(new Imago.Data.DatabaseOptions(dataDirectory));
+        var database = new global::Imago.Data.ImagoDatabase(new global::Imago.Data.DatabaseOptions(dataDirectory));
         await using var db = database.CreateContext();
         return await db.Tasks.AsNoTracking().SingleAsync(t => t.Id == taskId);
     }
