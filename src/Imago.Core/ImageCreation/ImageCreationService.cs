@@ -33,20 +33,9 @@ public sealed class ImageCreationService(
     public async Task<string> CreateAsync(Caller caller, CreateImageRequest request, CancellationToken cancellationToken)
     {
         regions.Require(request.RegionId);
-        if (request.ImageName is { } name)
-        {
-            ImageNameRules.RequireValidName(name);
-        }
-
-        if (request.Description is { } description)
-        {
-            ImageNameRules.RequireValidDescription(description);
-        }
-
-        if (request.ImageFamily is { } family)
-        {
-            ImageNameRules.RequireValidFamily(family);
-        }
+        _ = request.ImageName is { } name ? ImageNameRules.RequireValidName(name) : null;
+        _ = request.Description is { } description ? ImageNameRules.RequireValidDescription(description) : null;
+        _ = request.ImageFamily is { } family ? ImageNameRules.RequireValidFamily(family) : null;
 
         var platform = ImageAttributes.Platform(request.Platform);
         var architecture = ImageAttributes.Architecture(request.Architecture);
