@@ -80,9 +80,11 @@ public sealed class SnapshotsApiTests(ImagoServer server) : IClassFixture<ImagoS
 
         var imageId = Text(await client.CallOkAsync("CreateImage", Params(("RegionId", Region), ("ImageName", "mapped"),
             ("DiskDeviceMapping.1.SnapshotId", snapshotId), ("DiskDeviceMapping.1.DiskType", "system"), ("DiskDeviceMapping.1.Size", "40"),
-            ("DiskDeviceMapping.2.DiskType", "data"), ("DiskDeviceMapping.2.Size", "25"))), "ImageId");
+            ("DiskDeviceMapping.2.DiskType", "data"), ("DiskDeviceMapping.2.Size", "25"), ("Tag.1.Key", "team"), ("Tag.1.Value", "blue"))), "ImageId");
         var image = await WaitForImageAsync(client, imageId);
         Assert.Equal(40, image["Size"]!.GetValue<int>());
+        var tag = image["Tags"]!["Tag"]![0]!;
+        Assert.Equal(("team", "blue"), (Text(tag, "TagKey"), Text(tag, "TagValue")));
         var mappings = image["DiskDeviceMappings"]!["DiskDeviceMapping"]!.AsArray();
         Assert.Equal(("data", "/dev/xvdb", "25", ""), (Text(mappings[1]!, "Type"), Text(mappings[1]!, "Device"), Text(mappings[1]!, "Size"),
             mappings[1]!["SnapshotId"]?.GetValue<string>() ?? ""));
