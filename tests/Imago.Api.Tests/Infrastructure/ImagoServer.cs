@@ -107,6 +107,23 @@ public sealed class ImagoServer : IAsyncLifetime
         return (exitCode, output.ToString(), error.ToString());
     }
 
+    /// <summary>
+    /// Stops the service, runs <paramref name="whileStopped"/> (e.g. to leave the data as a crash would), and starts
+    /// it again on the same data directory and database, on a new HTTP port (make new clients afterwards).
+    /// </summary>
+    public async Task RestartAsync(Func<Task>? whileStopped = null)
+    {
+        var settings = Host.Settings;
+        await Host.DisposeAsync().ConfigureAwait(false);
+        _host = null;
+        if (whileStopped is not null)
+        {
+            await whileStopped().ConfigureAwait(false);
+        }
+
+        _host = await ImagoHost.StartAsync(settings, ConfigureLogging, CancellationToken.None).ConfigureAwait(false);
+    }
+
     public async Task DisposeAsync()
     {
         _http?.Dispose();
