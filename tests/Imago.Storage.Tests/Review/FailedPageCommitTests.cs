@@ -1,4 +1,3 @@
-using Imago.Formats.Tests.Infrastructure;
 using Imago.Storage.Tests.Infrastructure;
 
 namespace Imago.Storage.Tests.Review;
@@ -14,16 +13,12 @@ public sealed class FailedPageCommitTests
         // parent is not cached and reading it fails (an I/O error, or the flush's token cancelled inside the read),
         // the child must stay pending: marked clean, its change would never reach the root, and the next commit
         // would record the parent's old reference to it.
-        using var temp = new TempDirectory();
-        ArmableBackend? backend = null;
-        var options = new BlockStoreOptions { ChunkSize = Chunk, PageFanout = 4, WrapBackend = b => backend = new ArmableBackend(b) };
-        var path = Path.Combine(temp.Path, "store");
+        await using var a = await ArmableStore.CreateAsync(Chunk, fanout: 4);
         const int blocks = 4096; // pages of 4: six levels, over a thousand leaf pages
         var latest = Patterns.Random(65 * Chunk, 2);
-        await using (var store = await BlockStore.OpenAsync(path, options))
+        await a.Store.CreateVolumeAsync("d-1", blocks * Chunk);
+        await using (var volume = await a.Store.OpenVolumeAsync("d-1"))
         {
-            await store.CreateVolumeAsync("d-1", blocks * Chunk);
-            await using var volume = await store.OpenVolumeAsync("d-1");
             await volume.WriteAsync(0, Patterns.Random(Chunk, 1));
             await volume.FlushAsync(); // block 0's pages now exist in the store
 
@@ -37,13 +32,13 @@ public sealed class FailedPageCommitTests
                 await volume.ReadAsync((long)block * Chunk, scratch);
             }
 
-            backend!.FailNextGet(new IOException("transient read error"));
+            a.Backend.FailNextGet(new IOException("transient read error"));
             await Assert.ThrowsAsync<IOException>(async () => await volume.FlushAsync());
             await volume.FlushAsync();
         }
 
-        await using var reopened = await BlockStore.OpenAsync(path, options);
-        await using var check = await reopened.OpenVolumeAsync("d-1");
+        await a.ReopenAsync();
+        await using var check = await a.Store.OpenVolumeAsync("d-1");
         var read = new byte[latest.Length];
         await check.ReadAsync(0, read);
         Assert.Equal(latest, read);

@@ -1,4 +1,3 @@
-using Imago.Formats.Tests.Infrastructure;
 using Imago.Storage.Tests.Infrastructure;
 
 namespace Imago.Storage.Tests.Review;
@@ -16,22 +15,19 @@ public sealed class FailedZeroingTests
         // and sets the zero reference in the map; when the map update fails (a page read fails, or the connection
         // is cancelled inside it), the block must still read as that latest write, never fall back to the older
         // committed content that no write ever put there last.
-        using var temp = new TempDirectory();
-        ArmableBackend? backend = null;
-        var options = new BlockStoreOptions { ChunkSize = Chunk, PageFanout = 4, WrapBackend = b => backend = new ArmableBackend(b) };
-        await using var store = await BlockStore.OpenAsync(Path.Combine(temp.Path, "store"), options);
-        await store.CreateVolumeAsync("d-1", 1 << 20); // 16 blocks, pages of 4: a two-level map
+        await using var a = await ArmableStore.CreateAsync(Chunk, fanout: 4);
+        await a.Store.CreateVolumeAsync("d-1", 1 << 20); // 16 blocks, pages of 4: a two-level map
         const int block = 5;
         var old = Patterns.Random(Chunk, 1);
         var latest = Patterns.Random(Chunk, 2);
-        await using (var volume = await store.OpenVolumeAsync("d-1"))
+        await using (var volume = await a.Store.OpenVolumeAsync("d-1"))
         {
             await volume.WriteAsync(block * Chunk, old);
         }
 
-        await using var reopened = await store.OpenVolumeAsync("d-1"); // no page cached yet
+        await using var reopened = await a.Store.OpenVolumeAsync("d-1"); // no page cached yet
         await reopened.WriteAsync(block * Chunk, latest); // a whole chunk: buffered without reading the map
-        backend!.FailNextGet(new IOException("transient read error"));
+        a.Backend.FailNextGet(new IOException("transient read error"));
         await Assert.ThrowsAsync<IOException>(async () =>
         {
             if (writeZeroes)

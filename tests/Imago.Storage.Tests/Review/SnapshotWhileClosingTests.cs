@@ -1,4 +1,3 @@
-using Imago.Formats.Tests.Infrastructure;
 using Imago.Storage.Tests.Infrastructure;
 
 namespace Imago.Storage.Tests.Review;
@@ -11,24 +10,21 @@ public sealed class SnapshotWhileClosingTests
         // The API snapshots a volume just as its last NBD client disconnects: the close is committing when the
         // snapshot asks the open volume to commit. The snapshot must wait for that and take the committed state,
         // not fail with an ObjectDisposedException from the volume that has just closed.
-        using var temp = new TempDirectory();
-        ArmableBackend? backend = null;
-        var options = new BlockStoreOptions { ChunkSize = 64 * 1024, WrapBackend = b => backend = new ArmableBackend(b) };
-        await using var store = await BlockStore.OpenAsync(Path.Combine(temp.Path, "store"), options);
-        await store.CreateVolumeAsync("d-1", 1 << 20);
+        await using var a = await ArmableStore.CreateAsync();
+        await a.Store.CreateVolumeAsync("d-1", 1 << 20);
         var data = Patterns.Random(64 * 1024, 3);
-        var volume = await store.OpenVolumeAsync("d-1");
+        var volume = await a.Store.OpenVolumeAsync("d-1");
         await volume.WriteAsync(0, data);
 
-        var flushHeld = backend!.HoldFlushes();
+        var flushHeld = a.Backend.HoldFlushes();
         var closing = volume.DisposeAsync().AsTask();
         await flushHeld;
-        var snapshot = store.SnapshotAsync("d-1", "s-1");
-        backend.OpenFlushGate();
+        var snapshot = a.Store.SnapshotAsync("d-1", "s-1");
+        a.Backend.OpenFlushGate();
         await closing;
         await snapshot;
 
-        await using var check = await store.OpenSnapshotAsync("s-1");
+        await using var check = await a.Store.OpenSnapshotAsync("s-1");
         var read = new byte[data.Length];
         await check.ReadAsync(0, read);
         Assert.Equal(data, read);
