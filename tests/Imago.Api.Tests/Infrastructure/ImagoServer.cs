@@ -85,7 +85,7 @@ public sealed class ImagoServer : IAsyncLifetime
 
     public HttpClient CreateHttpClient() => new() { BaseAddress = BaseAddress };
 
-    /// <summary>One HttpClient for the server's lifetime, shared by the clients below.</summary>
+    /// <summary>One HttpClient for the running server, shared by the clients below (a new one after <see cref="RestartAsync"/>).</summary>
     public HttpClient Http => _http ??= CreateHttpClient();
 
     /// <summary>A signing client for <paramref name="account"/>'s key.</summary>
@@ -114,6 +114,27 @@ public sealed class ImagoServer : IAsyncLifetime
         using var error = new StringWriter();
         var exitCode = await CommandLine.Default.RunAsync(arguments, new CommandConsole(output, error), CancellationToken.None).ConfigureAwait(false);
         return (exitCode, output.ToString(), error.ToString());
+    }
+
+    /// <summary>
+    /// Stops the service, runs <paramref name="whileStopped"/> (e.g. to leave the data as a crash would), and starts
+    /// it again on the same data directory and database, on a new HTTP port (make new clients afterwards).
+    /// </summary>
+    public async Task RestartAsync(Func<Task>? whileStopped = null)
+    {
+        var settings = Host.Settings;
+        await Host.DisposeAsync().ConfigureAwait(false);
+        _host = null;
+
+        // The shared HttpClient points at the old port.
+        _http?.Dispose();
+        _http = null;
+        if (whileStopped is not null)
+        {
+            await whileStopped().ConfigureAwait(false);
+        }
+
+        _host = await ImagoHost.StartAsync(settings, ConfigureLogging, CancellationToken.None).ConfigureAwait(false);
     }
 
     /// <summary>Idempotent: also called when <see cref="InitializeAsync"/> fails halfway.</summary>
