@@ -149,7 +149,7 @@ public sealed class ImagoServer : IAsyncLifetime
 
         if (Interlocked.Exchange(ref _postgresDatabase, null) is { } database)
         {
-            await DropPostgresDatabaseAsync(database).ConfigureAwait(false);
+            await DropPostgresDatabaseAsync(database, ConnectionString).ConfigureAwait(false);
         }
 
         _data.Dispose();
@@ -184,9 +184,15 @@ public sealed class ImagoServer : IAsyncLifetime
         return new NpgsqlConnectionStringBuilder(serverConnectionString) { Database = _postgresDatabase }.ConnectionString;
     }
 
-    private static async Task DropPostgresDatabaseAsync(string database)
+    private static async Task DropPostgresDatabaseAsync(string database, string? connectionString)
     {
-        NpgsqlConnection.ClearAllPools();
+        // Only this server's pool: other fixtures' pools are in use. FORCE ends whatever is still connected.
+        if (connectionString is not null)
+        {
+            await using var pooled = new NpgsqlConnection(connectionString);
+            NpgsqlConnection.ClearPool(pooled);
+        }
+
         await using var connection = new NpgsqlConnection(Environment.GetEnvironmentVariable(PostgresVariable));
         await connection.OpenAsync().ConfigureAwait(false);
         await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS {database} WITH (FORCE)", connection);
