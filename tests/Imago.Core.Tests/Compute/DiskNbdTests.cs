@@ -50,6 +50,24 @@ public sealed class DiskNbdTests
     }
 
     [Fact]
+    public async Task ALiveQemuConnectionGetsIoErrorsOnceItsDiskIsDeleted()
+    {
+        await using var f = await CreateAsync();
+        await using var server = await StartAsync(f);
+        var image = await f.AddImageAsync();
+        var instanceId = await f.RunOneAsync(Alice, Launch(image.Id));
+        var disk = Assert.Single(await f.DisksOfAsync(Alice, instanceId));
+        await using var qemu = await QemuIoSession.OpenAsync(server.UrlFor(disk.Id)!);
+        Assert.Contains("wrote 4096/4096 bytes", await qemu.RunAsync("write -P 0xab 0 4k"));
+
+        await f.Instances.DeleteInstanceAsync(Alice, Region, instanceId, force: true, dryRun: false, default);
+
+        Assert.False(f.Store.VolumeExists(disk.Id));
+        Assert.Contains("failed", await qemu.RunAsync("read 0 4k"));
+        Assert.False((await QemuIo.RunAsync(server.UrlFor(disk.Id)!, "read 0 4k")).Succeeded);
+    }
+
+    [Fact]
     public async Task DeletingAnInstanceCutsItsConnectionsAndDeletesTheVolumes()
     {
         await using var f = await CreateAsync();
