@@ -143,11 +143,11 @@ public sealed class ImageQueries(ImagoDatabase database, RegionCatalog regions, 
             images = images.Where(i => i.OwnerAccountId == ownerId);
         }
 
-        if (query.IsPublic is { } isPublic)
+        if (query.IsPublic == true)
         {
-            images = isPublic
-                ? images.Where(i => i.Kind == ImageKinds.Public || i.Kind == ImageKinds.Marketplace)
-                : images.Where(i => i.Kind != ImageKinds.Public && i.Kind != ImageKinds.Marketplace);
+            // IsPublic=true asks for community images (custom images other accounts published); this service has
+            // none. IsPublic=false means "everything but community images": no filter.
+            images = images.Where(i => false);
         }
 
         if (filter.Usage is { } usage)
@@ -211,6 +211,11 @@ public sealed class ImageQueries(ImagoDatabase database, RegionCatalog regions, 
         var usage = Canonical(query.Usage, Usages, ImageErrors.InvalidUsage);
         var osType = Canonical(query.OSType, OSTypes, ImageErrors.InvalidOSType);
         var architecture = Canonical(query.Architecture, Architectures, ImageErrors.InvalidArchitecture);
+        if (query.IsPublic == true && alias != ImageOwnerAliases.Others)
+        {
+            throw EcsErrors.InvalidParameter("IsPublic", "IsPublic=true lists community images and needs ImageOwnerAlias=others.");
+        }
+
         Canonical(query.ActionType, DescribeActionTypes,
             () => EcsErrors.InvalidParameter("ActionType", $"Valid values: {string.Join(", ", DescribeActionTypes)}."));
         if (query.PageNumber < 1 || query.PageSize is < 1 or > 100)

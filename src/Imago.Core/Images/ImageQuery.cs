@@ -23,6 +23,7 @@ public sealed record ImageQuery
 
     public long? ImageOwnerId { get; init; }
 
+    /// <summary>true: community images only (needs ImageOwnerAlias=others); false or null: every other image.</summary>
     public bool? IsPublic { get; init; }
 
     /// <summary><c>instance</c> or <c>none</c>.</summary>
