@@ -140,7 +140,9 @@ public sealed class ImageQueries(ImagoDatabase database, RegionCatalog regions, 
 
         if (query.ImageOwnerId is { } ownerId)
         {
-            images = images.Where(i => i.OwnerAccountId == ownerId);
+            // Documented to take effect on shared (and community) images only: other accounts' images must be
+            // that owner's; system, marketplace and the caller's own images are not filtered by it.
+            images = images.Where(i => i.Kind == ImageKinds.Public || i.Kind == ImageKinds.Marketplace || i.OwnerAccountId == me || i.OwnerAccountId == ownerId);
         }
 
         if (query.IsPublic == true)

@@ -224,7 +224,8 @@ public sealed class ImagesApiTests(ImagoServer server) : IClassFixture<ImagoServ
         Assert.Equal(2, (await Ids(("OSType", "windows"), ("ImageOwnerAlias", "system"))).Length);
         Assert.Equal(PublicImageCatalog.Entries.Count + 1, (await Ids(("IsPublic", "false"))).Length); // false: all but community images
         Assert.Empty(await Ids(("IsPublic", "true"), ("ImageOwnerAlias", "others"))); // community images: none here
-        Assert.Equal([tagged], await Ids(("ImageOwnerId", accountId.ToString(System.Globalization.CultureInfo.InvariantCulture))));
+        Assert.Equal([tagged], await Ids(("ImageOwnerAlias", "self"), ("ImageOwnerId", "1000000000000001"))); // shared images only
+        Assert.Empty(await Ids(("ImageOwnerAlias", "others"), ("ImageOwnerId", "1000000000000001")));
         Assert.Contains("coreos", (await Ids(("IsSupportCloudinit", "false")))[0], StringComparison.Ordinal);
         var snapshot = (await client.CallOkAsync("DescribeImages", P(("RegionId", Region), ("ImageId", "centos_7_9_x64_20G_alibase_20231220.vhd"))))
             ["Images"]!["Image"]![0]!["DiskDeviceMappings"]!["DiskDeviceMapping"]![0]!["SnapshotId"]!.GetValue<string>();

@@ -77,6 +77,28 @@ public sealed class DescribeImagesTests(SeededServiceFixture service) : IClassFi
     }
 
     [Fact]
+    public async Task ImageOwnerIdPicksTheOwnerOfSharedImages()
+    {
+        var me = SeededServiceFixture.NewAccount();
+        var alice = SeededServiceFixture.NewAccount();
+        var bob = SeededServiceFixture.NewAccount();
+        var fromAlice = await ImageRows.AddCustomImageAsync(service.Environment.Database, alice.AccountId, Region, "from-alice");
+        var fromBob = await ImageRows.AddCustomImageAsync(service.Environment.Database, bob.AccountId, Region, "from-bob");
+        var mine = await ImageRows.AddCustomImageAsync(service.Environment.Database, me.AccountId, Region, "my-own");
+        await ImageRows.ShareAsync(service.Environment.Database, fromAlice, me.AccountId);
+        await ImageRows.ShareAsync(service.Environment.Database, fromBob, me.AccountId);
+
+        var shared = await Describe(me, new ImageQuery { ImageOwnerAlias = "others", ImageOwnerId = alice.AccountId });
+        Assert.Equal(fromAlice.Id, Assert.Single(shared.Images).Image.Id);
+        var everything = await Describe(me, new ImageQuery { ImageOwnerId = bob.AccountId, PageSize = 100 });
+        var ids = everything.Images.Select(v => v.Image.Id).ToHashSet();
+        Assert.Contains(fromBob.Id, ids);
+        Assert.Contains(mine.Id, ids); // own and system images are not filtered by it
+        Assert.DoesNotContain(fromAlice.Id, ids);
+        Assert.Equal(PublicImageCatalog.Entries.Count + 2, everything.TotalCount);
+    }
+
+    [Fact]
     public async Task AnotherAccountNeverSeesAnUnsharedCustomImage()
     {
         var a = SeededServiceFixture.NewAccount();
