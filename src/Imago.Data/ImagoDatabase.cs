@@ -98,7 +98,17 @@ public sealed class ImagoDatabase
 
     private async Task CheckSchemaVersionAsync(ImagoDbContext db, CancellationToken cancellationToken)
     {
-        var row = await db.SchemaVersion.AsNoTracking().SingleOrDefaultAsync(v => v.Id == SchemaVersionEntity.SingletonId, cancellationToken).ConfigureAwait(false);
+        SchemaVersionEntity? row;
+        try
+        {
+            row = await db.SchemaVersion.AsNoTracking().SingleOrDefaultAsync(v => v.Id == SchemaVersionEntity.SingletonId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (IsMissingTable(e))
+        {
+            // Tables exist (so EnsureCreated did nothing) but not this one: not a database this imago wrote.
+            throw new SchemaVersionException($"the database {Description} holds tables but no schema version: it was not created by this imago (use an empty database or data directory)");
+        }
+
         if (row is null)
         {
             db.SchemaVersion.Add(new SchemaVersionEntity { Id = SchemaVersionEntity.SingletonId, Version = SchemaVersion, CreatedAt = DateTime.UtcNow });
@@ -121,6 +131,13 @@ public sealed class ImagoDatabase
                 : $"the database {Description} has schema version {row.Version}, older than this imago's ({SchemaVersion}) and there is no migration for it yet");
         }
     }
+
+    private static bool IsMissingTable(Exception e) => e switch
+    {
+        SqliteException { SqliteErrorCode: 1 } s => s.Message.Contains("no such table", StringComparison.Ordinal),
+        Npgsql.PostgresException p => p.SqlState == "42P01",
+        _ => false,
+    };
 
     private static bool IsAlreadyExists(Exception e) => e switch
     {

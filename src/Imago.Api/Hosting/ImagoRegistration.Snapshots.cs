@@ -2,7 +2,6 @@ using Imago.Api.Actions.ImageCreation;
 using Imago.Api.Actions.Snapshots;
 using Imago.Api.Actions.Tasks;
 using Imago.Api.Rpc;
-using Imago.Core.Common;
 using Imago.Core.ImageCreation;
 using Imago.Core.Snapshots;
 using Imago.Core.Tasks;
@@ -20,7 +19,6 @@ public static partial class ImagoRegistration
         services.AddSingleton<TaskRunner>();
         services.AddSingleton<TaskQueries>();
         services.AddHostedService<TaskRunnerHostedService>();
-        services.TryAddSingleton<ClientTokenLedger>();
 
         services.AddSingleton<SnapshotFinalizer>();
         services.AddSingleton<SnapshotService>();

@@ -55,23 +55,22 @@ public sealed class ApiMetrics
         public long Value;
     }
 
-    /// <summary>Cumulative buckets are computed at exposition; observations only touch one bucket.</summary>
+    /// <summary>
+    /// Lock-free: an observation increments one bucket, the count and the sum (kept in whole microseconds so it can be
+    /// added atomically); cumulative buckets are computed at exposition.
+    /// </summary>
     private sealed class Histogram(int bucketCount)
     {
         private readonly long[] _buckets = new long[bucketCount + 1];
-        private readonly Lock _sumLock = new();
         private long _count;
-        private double _sum;
+        private long _sumMicroseconds;
 
         public void Observe(double seconds)
         {
             var index = Array.FindIndex(BucketBounds, bound => seconds <= bound);
             Interlocked.Increment(ref _buckets[index < 0 ? bucketCount : index]);
-            lock (_sumLock)
-            {
-                _sum += seconds;
-                _count++;
-            }
+            Interlocked.Add(ref _sumMicroseconds, (long)Math.Round(seconds * 1_000_000));
+            Interlocked.Increment(ref _count);
         }
 
         public void AppendTo(StringBuilder text, string action)
@@ -84,16 +83,9 @@ public sealed class ApiMetrics
                 text.Append(CultureInfo.InvariantCulture, $"imago_request_duration_seconds_bucket{{action=\"{action}\",le=\"{le}\"}} {cumulative}\n");
             }
 
-            double sum;
-            long count;
-            lock (_sumLock)
-            {
-                sum = _sum;
-                count = _count;
-            }
-
+            var sum = Interlocked.Read(ref _sumMicroseconds) / 1_000_000.0;
             text.Append(CultureInfo.InvariantCulture, $"imago_request_duration_seconds_sum{{action=\"{action}\"}} {sum}\n");
-            text.Append(CultureInfo.InvariantCulture, $"imago_request_duration_seconds_count{{action=\"{action}\"}} {count}\n");
+            text.Append(CultureInfo.InvariantCulture, $"imago_request_duration_seconds_count{{action=\"{action}\"}} {Interlocked.Read(ref _count)}\n");
         }
     }
 }

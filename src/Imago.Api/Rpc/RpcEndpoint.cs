@@ -36,6 +36,8 @@ public sealed class RpcEndpoint(
         var cancellationToken = context.RequestAborted;
         context.Response.Headers[RequestIdHeader] = requestId;
 
+        // Everything logged while this request runs (handlers, Core services) carries its RequestId.
+        using var scope = _log.BeginScope(new KeyValuePair<string, object>[] { new("RequestId", requestId) });
         var call = new CallState();
         int status;
         string code;
@@ -43,6 +45,7 @@ public sealed class RpcEndpoint(
         {
             var body = await HandleCoreAsync(context, requestId, call, cancellationToken).ConfigureAwait(false);
             body.Remove("Code"); // pop-core treats any Code in a body as an error (ecs-api.md 5.2)
+            body.Remove("RequestId");
             body.Insert(0, "RequestId", requestId);
             (status, code) = (200, "OK");
             await EcsResponseWriter.WriteAsync(context.Response, status, body, call.Format, call.Action + "Response", cancellationToken).ConfigureAwait(false);
@@ -55,10 +58,7 @@ public sealed class RpcEndpoint(
         {
             var error = ToEcsError(exception, requestId, call.Action);
             (status, code) = (error.HttpStatus, error.Code);
-            if (!context.Response.HasStarted)
-            {
-                await WriteErrorAsync(context, error, requestId, call.Format, cancellationToken).ConfigureAwait(false);
-            }
+            await TryWriteErrorAsync(context, error, requestId, call.Format, cancellationToken).ConfigureAwait(false);
         }
 
         var duration = Stopwatch.GetElapsedTime(started);
@@ -67,7 +67,25 @@ public sealed class RpcEndpoint(
             status, code, Math.Round(duration.TotalMilliseconds, 3), context.Request.Method, call.Style?.ToString() ?? "-");
     }
 
-    /// <summary>An ECS error body for a request that never reaches the RPC pipeline (unknown path).</summary>
+    /// <summary>Writes the error unless the response is under way or the client has gone (then there is no one to tell).</summary>
+    private static async Task TryWriteErrorAsync(HttpContext context, EcsException error, string requestId, ResponseFormat format, CancellationToken cancellationToken)
+    {
+        if (context.Response.HasStarted || cancellationToken.IsCancellationRequested)
+        {
+            return;
+        }
+
+        try
+        {
+            await WriteErrorAsync(context, error, requestId, format, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is IOException or OperationCanceledException)
+        {
+            // The connection broke while the error was written; the log line still records the outcome.
+        }
+    }
+
+    /// <summary>An ECS error body (also for requests that never reach the RPC pipeline, such as an unknown path).</summary>
     public static Task WriteErrorAsync(HttpContext context, EcsException error, string requestId, ResponseFormat format, CancellationToken cancellationToken)
     {
         var body = new JsonObject
@@ -107,11 +125,13 @@ public sealed class RpcEndpoint(
         }
 
         call.Action = EcsErrors.Printable(action);
+        call.KnownAction = dispatcher.Find(action)?.Action;
         if (string.IsNullOrEmpty(version))
         {
             throw EcsErrors.MissingParameter("Version");
         }
 
+        call.AccessKeyId = ClaimedAccessKeyId(signed, parameters);
         var key = await authenticator.AuthenticateAsync(signed, cancellationToken).ConfigureAwait(false);
         call.AccessKeyId = key.Credential.AccessKeyId;
         call.AccountId = key.Credential.AccountId;
@@ -121,10 +141,27 @@ public sealed class RpcEndpoint(
         }
 
         var handler = dispatcher.Find(action) ?? throw RpcErrors.ActionNotFound();
-        call.KnownAction = handler.Action;
         var apiParameters = parameters.Where(p => !ProtocolParameters.Names.Contains(p.Key)).ToDictionary(StringComparer.Ordinal);
         var ecsRequest = new EcsRequest(handler.Action, requestId, new Caller(key.Credential.AccountId), new RpcParameters(apiParameters));
         return await handler.HandleAsync(ecsRequest, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The key the request says signed it, for the log line even when authentication fails (an id, not a secret).</summary>
+    private static string? ClaimedAccessKeyId(SignedRequest signed, Dictionary<string, string> parameters)
+    {
+        if (!signed.IsV3)
+        {
+            return parameters.TryGetValue("AccessKeyId", out var id) ? EcsErrors.Printable(id) : null;
+        }
+
+        try
+        {
+            return EcsErrors.Printable(AuthorizationHeader.Parse(signed.FirstHeader("Authorization")!).Credential);
+        }
+        catch (EcsException)
+        {
+            return null; // the authenticator reports the malformed header
+        }
     }
 
     /// <summary>Query then form; a name given twice must carry the same value (a client signs one value per name).</summary>

@@ -65,7 +65,8 @@ public sealed class RequestAuthenticator(ICredentialStore credentials, NonceCach
         var signedAt = CheckTime("Timestamp", timestamp);
         var credential = await FindEnabledKeyAsync(accessKeyId, cancellationToken).ConfigureAwait(false);
 
-        var stringToSign = SignatureV1.StringToSign(request.Method, request.AllParameters);
+        // Each name once: a client signs a map, even when (like the Go SDK) it splits it between query and body.
+        var stringToSign = SignatureV1.StringToSign(request.Method, parameters);
         var expected = SignatureV1.Sign(credential.Secret, stringToSign);
         if (!FixedTimeEquals(expected, signature))
         {

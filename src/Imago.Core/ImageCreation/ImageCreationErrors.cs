@@ -8,9 +8,6 @@ public static class ImageCreationErrors
     public static EcsException NoSource() =>
         new("MissingParameter", "The input parameter SnapshotId or InstanceId or DiskDeviceMapping that is mandatory for processing this request is not supplied.", 400);
 
-    public static EcsException NameMalformed() =>
-        new("InvalidImageName.Malformed", "The specified image name is wrongly formed.", 400);
-
     public static EcsException NameDuplicated() =>
         new("InvalidImageName.Duplicated", "The specified Image name has already bean used.", 400);
 

@@ -1,6 +1,7 @@
 using Imago.Core.Common;
 using Imago.Core.Errors;
 using Imago.Core.Ids;
+using Imago.Core.Images;
 using Imago.Core.Regions;
 using Imago.Core.Snapshots;
 using Imago.Core.Storage;
@@ -17,7 +18,7 @@ namespace Imago.Core.ImageCreation;
 /// transaction; the <see cref="CreateImageTaskHandler"/> brings it to Available.
 /// </summary>
 public sealed class ImageCreationService(
-    ImagoDatabase database, RegionStores stores, RegionCatalog regions, TaskRunner tasks, ClientTokenLedger tokens, TimeProvider time) : IDisposable
+    ImagoDatabase database, RegionStores stores, RegionCatalog regions, TaskRunner tasks, TimeProvider time) : IDisposable
 {
     /// <summary>Custom images per account per region.</summary>
     public const int ImageQuota = 100;
@@ -32,16 +33,9 @@ public sealed class ImageCreationService(
     public async Task<string> CreateAsync(Caller caller, CreateImageRequest request, CancellationToken cancellationToken)
     {
         regions.Require(request.RegionId);
-        if (request.ImageName is { } name && !ResourceNames.IsWellFormedImageName(name))
-        {
-            throw ImageCreationErrors.NameMalformed();
-        }
-
-        ResourceNames.CheckDescription(request.Description);
-        if (request.ImageFamily is { } family && !ResourceNames.IsWellFormedImageName(family))
-        {
-            throw EcsErrors.InvalidParameter("ImageFamily", "It follows the image name rules.");
-        }
+        _ = request.ImageName is { } name ? ImageNameRules.RequireValidName(name) : null;
+        _ = request.Description is { } description ? ImageNameRules.RequireValidDescription(description) : null;
+        _ = request.ImageFamily is { } family ? ImageNameRules.RequireValidFamily(family) : null;
 
         var platform = ImageAttributes.Platform(request.Platform);
         var architecture = ImageAttributes.Architecture(request.Architecture);
@@ -49,14 +43,14 @@ public sealed class ImageCreationService(
         var imds = ImageAttributes.ImdsSupport(request.ImdsSupport);
         var version = ImageAttributes.Version(request.ImageVersion);
         var tags = TagRules.Check(request.Tags ?? []);
-        var token = ClientTokenLedger.Check(request.ClientToken);
-        var hash = ClientTokenLedger.Hash(request with { ClientToken = null, Tags = tags.ToArray(), DiskDeviceMappings = request.DiskDeviceMappings?.ToArray() });
+        var token = Idempotency.Validate(request.ClientToken);
+        var hash = Idempotency.Hash(request with { ClientToken = null, Tags = tags.ToArray(), DiskDeviceMappings = request.DiskDeviceMappings?.ToArray() });
 
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             await using var db = database.CreateContext();
-            if (await tokens.FindAsync(db, caller, Action, token, hash, cancellationToken).ConfigureAwait(false) is { } earlier)
+            if (token is not null && await Idempotency.FindAsync<string>(db, caller, Action, token, hash, cancellationToken).ConfigureAwait(false) is { } earlier)
             {
                 return earlier;
             }
@@ -87,7 +81,11 @@ public sealed class ImageCreationService(
             var task = tasks.Prepare(SnapshotKinds.CreateImageTask, payload, new TaskScope(caller.AccountId, request.RegionId, image.Id));
             image.TaskId = task.Id;
             db.Tasks.Add(task);
-            tokens.Record(db, caller, Action, token, hash, image.Id);
+            if (token is not null)
+            {
+                Idempotency.Record(db, caller, Action, token, hash, image.Id, image.CreatedAt);
+            }
+
             try
             {
                 await db.SaveChangesAsync(CancellationToken.None).ConfigureAwait(false);

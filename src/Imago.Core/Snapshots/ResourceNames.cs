@@ -3,7 +3,7 @@ using Imago.Core.Errors;
 namespace Imago.Core.Snapshots;
 
 /// <summary>
-/// The naming rules ECS applies to snapshot and image names and descriptions: 2-128 characters starting with a
+/// The naming rules ECS applies to snapshot names: 2-128 characters starting with a
 /// letter (CJK included), then letters, digits, '.', '_', '-', ':'; never a URL.
 /// </summary>
 internal static class ResourceNames
@@ -20,17 +20,9 @@ internal static class ResourceNames
             ? name
             : throw new EcsException("InvalidSnapshotName.Malformed", "The specified snapshot name is wrongly formed.", 400);
 
-    /// <summary>Image names and families: the name rules, and never <c>acs:</c> or <c>aliyun...</c> (reserved).</summary>
-    public static bool IsWellFormedImageName(string name) =>
-        IsWellFormedName(name)
-        && !name.StartsWith("acs:", StringComparison.OrdinalIgnoreCase)
-        && !name.StartsWith("aliyun", StringComparison.OrdinalIgnoreCase);
-
-    /// <summary>Descriptions: 2-256 characters, not a URL.</summary>
+    /// <summary>Descriptions: the image description rules (2-256 characters, not a URL).</summary>
     public static string? CheckDescription(string? description) =>
-        description is null || (description.Length is >= 2 and <= 256 && !IsUrl(description))
-            ? description
-            : throw new EcsException("InvalidDescription.Malformed", "The specified description is wrongly formed.", 400);
+        description is null ? null : Images.ImageNameRules.RequireValidDescription(description);
 
     private static bool IsUrl(string text) =>
         text.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || text.StartsWith("https://", StringComparison.OrdinalIgnoreCase);

@@ -64,6 +64,12 @@ public sealed class SnapshotQueries(ImagoDatabase database)
             snapshots = snapshots.Where(s => s.SnapshotType == type);
         }
 
+        if (query.Encrypted == true)
+        {
+            // This service does not encrypt snapshots.
+            snapshots = snapshots.Where(s => false);
+        }
+
         if (query.SourceDiskType is { } diskType)
         {
             snapshots = snapshots.Where(s => s.SourceDiskType == diskType);

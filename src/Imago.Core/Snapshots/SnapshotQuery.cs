@@ -11,6 +11,7 @@ public sealed record SnapshotQuery(
     string? Usage = null,
     string? SourceDiskType = null,
     IReadOnlyList<KeyValuePair<string, string>>? Tags = null,
+    bool? Encrypted = null,
     int Skip = 0,
     int Take = 10);
 

@@ -13,7 +13,7 @@ namespace Imago.Core.Snapshots;
 
 /// <summary>CreateSnapshot and DeleteSnapshot.</summary>
 public sealed class SnapshotService(
-    ImagoDatabase database, RegionStores stores, RegionCatalog regions, TaskRunner tasks, ClientTokenLedger tokens, TimeProvider time)
+    ImagoDatabase database, RegionStores stores, RegionCatalog regions, TaskRunner tasks, TimeProvider time)
 {
     private const string CreateAction = "CreateSnapshot";
 
@@ -36,11 +36,11 @@ public sealed class SnapshotService(
         }
 
         var tags = TagRules.Check(request.Tags ?? []);
-        var token = ClientTokenLedger.Check(request.ClientToken);
-        var hash = ClientTokenLedger.Hash(request with { ClientToken = null, Tags = tags.ToArray() });
+        var token = Idempotency.Validate(request.ClientToken);
+        var hash = Idempotency.Hash(request with { ClientToken = null, Tags = tags.ToArray() });
 
         await using var db = database.CreateContext();
-        if (await tokens.FindAsync(db, caller, CreateAction, token, hash, cancellationToken).ConfigureAwait(false) is { } earlier)
+        if (token is not null && await Idempotency.FindAsync<string>(db, caller, CreateAction, token, hash, cancellationToken).ConfigureAwait(false) is { } earlier)
         {
             return earlier;
         }
@@ -79,7 +79,11 @@ public sealed class SnapshotService(
         db.Tags.AddRange(TagRules.Rows(SnapshotKinds.TagResourceType, snapshotId, disk.RegionId, tags));
         var task = tasks.Prepare(SnapshotKinds.CreateSnapshotTask, new SnapshotTaskPayload(snapshotId), new TaskScope(caller.AccountId, disk.RegionId, snapshotId));
         db.Tasks.Add(task);
-        tokens.Record(db, caller, CreateAction, token, hash, snapshotId);
+        if (token is not null)
+        {
+            Idempotency.Record(db, caller, CreateAction, token, hash, snapshotId, snapshot.CreatedAt);
+        }
+
         try
         {
             await db.SaveChangesAsync(CancellationToken.None).ConfigureAwait(false);
@@ -89,7 +93,9 @@ public sealed class SnapshotService(
             await DiskSnapshots.DiscardAsync(store, [snapshotId]).ConfigureAwait(false);
             await using var retry = database.CreateContext();
             // A concurrent request with the same token won the race: answer as it did.
-            return await tokens.FindAsync(retry, caller, CreateAction, token, hash, CancellationToken.None).ConfigureAwait(false) ?? throw EcsErrors.Conflict();
+            return token is not null && await Idempotency.FindAsync<string>(retry, caller, CreateAction, token, hash, CancellationToken.None).ConfigureAwait(false) is { } winner
+                ? winner
+                : throw EcsErrors.Conflict();
         }
 
         tasks.Schedule(task.Id);
@@ -116,6 +122,12 @@ public sealed class SnapshotService(
                 .FirstOrDefaultAsync(s => s.Id == snapshotId && s.AccountId == caller.AccountId && (regionId == null || s.RegionId == regionId), cancellationToken)
                 .ConfigureAwait(false) ?? throw EcsErrors.SnapshotNotFound(snapshotId);
             snapshotRegion = snapshot.RegionId;
+            if (!regions.Contains(snapshotRegion))
+            {
+                // A region this service no longer runs: its snapshots are out of reach, as if absent.
+                throw EcsErrors.SnapshotNotFound(snapshotId);
+            }
+
             if (await db.ImageDiskMappings.AnyAsync(m => m.SnapshotId == snapshotId, cancellationToken).ConfigureAwait(false))
             {
                 throw SnapshotErrors.CreatedImage();

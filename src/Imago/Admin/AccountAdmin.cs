@@ -44,13 +44,13 @@ internal abstract class AccountAdminCommand(string name, string operands, string
         }
 
         var database = await DatabaseOpener.OpenAsync(dataDirectory, connectionString, cancellationToken).ConfigureAwait(false);
-        var masterKey = MasterKey.LoadOrCreate(dataDirectory, Environment.GetEnvironmentVariable(MasterKey.EnvironmentVariable));
-        var accounts = new AccountService(database, new SecretProtector(masterKey), TimeProvider.System);
         try
         {
+            var masterKey = MasterKey.LoadOrCreate(dataDirectory, Environment.GetEnvironmentVariable(MasterKey.EnvironmentVariable));
+            var accounts = new AccountService(database, new SecretProtector(masterKey), TimeProvider.System);
             return await RunAsync(accounts, options, console, cancellationToken).ConfigureAwait(false);
         }
-        catch (AccountException e)
+        catch (Exception e) when (e is AccountException or InvalidDataException)
         {
             throw new UsageException(e.Message);
         }

@@ -3,6 +3,7 @@ using Imago.Api.Hosting;
 using Imago.Core;
 using Imago.Core.Accounts;
 using Imago.Core.Compute;
+using Imago.Core.Compute.Nbd;
 using Imago.Core.Regions;
 using Imago.Core.Storage;
 using Imago.Data;
@@ -47,6 +48,9 @@ public sealed class ImagoHost : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
+    /// <summary>Where instance disks are served over NBD, with the real port (port 0 resolved); null when off.</summary>
+    public IPEndPoint? NbdEndpoint => _app.Services.GetService<DiskNbdServer>()?.LocalEndPoint;
+
     /// <summary>Opens everything, starts the application and returns once it accepts requests.</summary>
     /// <param name="configureLogging">Replaces the console logging of <c>imago serve</c> (tests keep it quiet).</param>
     public static async Task<ImagoHost> StartAsync(ServeSettings settings, Action<ILoggingBuilder>? configureLogging, CancellationToken cancellationToken)
@@ -65,27 +69,48 @@ public sealed class ImagoHost : IAsyncDisposable
 
             // Fail now, not at the first request, on a bad IMAGO_MASTER_KEY or an unreadable master.key.
             app.Services.GetRequiredService<MasterKey>();
-            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (System.Net.Sockets.SocketException e)
+            {
+                // Kestrel reports its own bind failures as IOException naming the URL; the NBD listener's is bare.
+                throw new IOException($"cannot serve NBD on {Describe(settings.NbdEndpoint)}: {e.Message}", e);
+            }
+
             var addresses = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses
                 .Select(a => new Uri(a.Replace("[::]", "127.0.0.1", StringComparison.Ordinal).Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal)))
                 .ToArray();
             return new ImagoHost(settings, dataLock, database, stores, app, addresses);
         }
+        catch (InvalidDataException e)
+        {
+            // A damaged or wrong input (master key, instance-type file, a store's layout): the operator's
+            // one line, not an internal error.
+            await ReleaseAsync(app, stores, dataLock).ConfigureAwait(false);
+            throw new IOException(e.Message, e);
+        }
         catch
         {
-            if (app is not null)
-            {
-                await app.DisposeAsync().ConfigureAwait(false);
-            }
-
-            if (stores is not null)
-            {
-                await stores.DisposeAsync().ConfigureAwait(false);
-            }
-
-            dataLock.Dispose();
+            await ReleaseAsync(app, stores, dataLock).ConfigureAwait(false);
             throw;
         }
+    }
+
+    private static async Task ReleaseAsync(WebApplication? app, RegionStores? stores, DataDirectoryLock dataLock)
+    {
+        if (app is not null)
+        {
+            await app.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (stores is not null)
+        {
+            await stores.DisposeAsync().ConfigureAwait(false);
+        }
+
+        dataLock.Dispose();
     }
 
     /// <summary>Stops accepting requests, lets running ones finish, stops the hosted services.</summary>
@@ -124,7 +149,7 @@ public sealed class ImagoHost : IAsyncDisposable
         builder.Services.AddSingleton<IHostLifetime, TokenHostLifetime>();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(15));
 
-        builder.Services.AddSingleton(new ServiceOptions(settings.DataDirectory, settings.RegionIds, settings.NbdEndpoint, InstanceTypesFile: settings.InstanceTypesFile));
+        builder.Services.AddSingleton(new ServiceOptions(settings.DataDirectory, settings.RegionIds, settings.NbdEndpoint, settings.NbdHost, settings.InstanceTypesFile));
         builder.Services.AddSingleton(database);
         builder.Services.AddSingleton(regions);
         builder.Services.AddSingleton(stores);

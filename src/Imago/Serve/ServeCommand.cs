@@ -10,7 +10,7 @@ public sealed class ServeCommand : ICommand
 {
     public string Name => "serve";
 
-    public string Summary => "run the ECS-compatible image service (--urls, --data, --db, --regions, --nbd, --instance-types)";
+    public string Summary => "run the ECS-compatible image service (--urls, --data, --db, --regions, --nbd, --nbd-host, --instance-types)";
 
     public async Task<int> RunAsync(IReadOnlyList<string> args, CommandConsole console, CancellationToken cancellationToken)
     {
@@ -26,7 +26,7 @@ public sealed class ServeCommand : ICommand
         {
             await console.Out.WriteLineAsync(
                 $"imago: serving {string.Join(",", host.Addresses.Select(a => a.GetLeftPart(UriPartial.Authority)))} data={settings.DataDirectory} db={host.Database.Description} " +
-                $"regions={string.Join(",", settings.RegionIds)} nbd={ImagoHost.Describe(settings.NbdEndpoint)}").ConfigureAwait(false);
+                $"regions={string.Join(",", settings.RegionIds)} nbd={ImagoHost.Describe(host.NbdEndpoint ?? settings.NbdEndpoint)}").ConfigureAwait(false);
             await console.Out.FlushAsync(CancellationToken.None).ConfigureAwait(false);
             try
             {
@@ -45,11 +45,12 @@ public sealed class ServeCommand : ICommand
     }
 
     private const string Usage =
-        "usage: imago serve [--urls URLS] [--data DIR] [--db CONNSTRING] [--regions a,b,c] [--nbd HOST:PORT|off] [--instance-types FILE]\n" +
+        "usage: imago serve [--urls URLS] [--data DIR] [--db CONNSTRING] [--regions a,b,c] [--nbd HOST:PORT|off] [--nbd-host NAME] [--instance-types FILE]\n" +
         $"  --urls            where the API listens (default {ServeSettings.DefaultUrl})\n" +
         $"  --data            data directory: lock, SQLite database, master key, block stores (default {ServeSettings.DefaultDataDirectory})\n" +
         "  --db              PostgreSQL connection string (Npgsql); absent: SQLite in DATA/imago.db\n" +
         "  --regions         comma-separated region ids (default cn-hangzhou,cn-shanghai,ap-southeast-1)\n" +
         $"  --nbd             where instance disks are served over NBD (default {ServeSettings.DefaultNbd}; 'off' disables)\n" +
+        "  --nbd-host        host name put in the nbd:// URLs clients get (default: the NBD listening address)\n" +
         "  --instance-types  JSON instance-type catalog replacing the built-in one";
 }

@@ -15,13 +15,15 @@ namespace Imago.Serve;
 /// <param name="RegionIds">The regions served.</param>
 /// <param name="NbdEndpoint">Where instance disks are served over NBD; null with <c>--nbd off</c>.</param>
 /// <param name="InstanceTypesFile">A JSON instance-type catalog, or null for the built-in one.</param>
+/// <param name="NbdHost">The host name put in the nbd:// URLs given to clients; null: the listening address.</param>
 public sealed record ServeSettings(
     IReadOnlyList<string> Urls,
     string DataDirectory,
     string? ConnectionString,
     IReadOnlyList<string> RegionIds,
     IPEndPoint? NbdEndpoint,
-    string? InstanceTypesFile)
+    string? InstanceTypesFile,
+    string? NbdHost = null)
 {
     public const string DefaultUrl = "http://127.0.0.1:8080";
     public const string DefaultDataDirectory = "./imago-data";
@@ -30,7 +32,7 @@ public sealed record ServeSettings(
     /// <summary>The options every command that opens a service's data takes (serve and admin).</summary>
     public static readonly string[] DataOptions = ["--data", "--db"];
 
-    private static readonly OptionParser Parser = new([.. DataOptions, "--urls", "--regions", "--nbd", "--instance-types"], []);
+    private static readonly OptionParser Parser = new([.. DataOptions, "--urls", "--regions", "--nbd", "--nbd-host", "--instance-types"], []);
 
     public static ServeSettings Parse(IReadOnlyList<string> args)
     {
@@ -46,7 +48,8 @@ public sealed record ServeSettings(
             ConnectionStringOf(options),
             ParseRegions(options.Value("--regions")),
             ParseNbd(options.Value("--nbd") ?? DefaultNbd),
-            options.Value("--instance-types") is { } file ? Path.GetFullPath(file) : null);
+            options.Value("--instance-types") is { } file ? Path.GetFullPath(file) : null,
+            ParseNbdHost(options.Value("--nbd-host")));
     }
 
     /// <summary>--data DIR (default ./imago-data) as a full path.</summary>
@@ -111,6 +114,11 @@ public sealed record ServeSettings(
 
         return regions;
     }
+
+    private static string? ParseNbdHost(string? value) =>
+        value is null || Uri.CheckHostName(value) != UriHostNameType.Unknown
+            ? value
+            : throw new UsageException($"invalid --nbd-host '{value}' (a host name or address clients use to reach the NBD server)");
 
     private static IPEndPoint? ParseNbd(string value)
     {

@@ -24,6 +24,12 @@ public enum SignatureStyle
     V3,
 }
 
+/// <summary>Theory data for tests that must hold in every signing style.</summary>
+public static class SignatureStyles
+{
+    public static TheoryData<SignatureStyle> All => new(Enum.GetValues<SignatureStyle>());
+}
+
 /// <summary>Ways to bend a call, for the protocol's error tests. Null fields mean "as a correct client would".</summary>
 public sealed record EcsCallOptions
 {

@@ -1,8 +1,8 @@
 using System.Net;
-using System.Net.Sockets;
 using Imago.Cli;
 using Imago.Core.Accounts;
 using Imago.Formats.Tests.Infrastructure;
+using Imago.Api.Tests.Protocol;
 using Imago.Serve;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -12,7 +12,7 @@ namespace Imago.Api.Tests.Infrastructure;
 
 /// <summary>
 /// The real service in process, started exactly as <c>imago serve</c> starts it (<see cref="ImagoHost"/>): on
-/// 127.0.0.1 with a free port, NBD on a free port, a temporary data directory, and the database from the
+/// 127.0.0.1 port 0, NBD on port 0 (both resolved to the bound ports), a temporary data directory, and the database from the
 /// environment: a fresh PostgreSQL database per instance when IMAGO_TEST_POSTGRES holds a connection string
 /// (created here, dropped on dispose), else SQLite in the data directory.
 /// <para>
@@ -28,6 +28,7 @@ public sealed class ImagoServer : IAsyncLifetime
 
     private readonly TempDirectory _data = new();
     private ImagoHost? _host;
+    private HttpClient? _http;
     private string? _postgresDatabase;
 
     /// <summary>Regions the test server runs (the serve defaults).</summary>
@@ -39,8 +40,8 @@ public sealed class ImagoServer : IAsyncLifetime
     /// <summary>host:port as an SDK's <c>endpoint</c> setting wants it.</summary>
     public string Endpoint => Host.Addresses[0].Authority;
 
-    /// <summary>Where instance disks are served over NBD (<c>nbd://{NbdEndpoint}/d-...</c>).</summary>
-    public IPEndPoint NbdEndpoint { get; private set; } = new(IPAddress.Loopback, 0);
+    /// <summary>Where instance disks are served over NBD (<c>nbd://{NbdEndpoint}/d-...</c>), with its real port.</summary>
+    public IPEndPoint NbdEndpoint => Host.NbdEndpoint ?? throw new InvalidOperationException("the NBD server is not running");
 
     public string DataDirectory => _data.Path;
 
@@ -62,8 +63,7 @@ public sealed class ImagoServer : IAsyncLifetime
             ConnectionString = await CreatePostgresDatabaseAsync(postgres).ConfigureAwait(false);
         }
 
-        NbdEndpoint = new IPEndPoint(IPAddress.Loopback, FreeTcpPort());
-        var settings = new ServeSettings(["http://127.0.0.1:0"], _data.Path, ConnectionString, Regions, NbdEndpoint, InstanceTypesFile: null);
+        var settings = new ServeSettings(["http://127.0.0.1:0"], _data.Path, ConnectionString, Regions, new IPEndPoint(IPAddress.Loopback, 0), InstanceTypesFile: null);
         _host = await ImagoHost.StartAsync(settings, ConfigureLogging, CancellationToken.None).ConfigureAwait(false);
     }
 
@@ -75,6 +75,19 @@ public sealed class ImagoServer : IAsyncLifetime
     public Task<NewAccount> CreateAccountAsync() => CreateAccountAsync("test-" + Guid.NewGuid().ToString("N")[..12]);
 
     public HttpClient CreateHttpClient() => new() { BaseAddress = BaseAddress };
+
+    /// <summary>One HttpClient for the server's lifetime, shared by the clients below.</summary>
+    public HttpClient Http => _http ??= CreateHttpClient();
+
+    /// <summary>A signing client for <paramref name="account"/>'s key.</summary>
+    public EcsClient ClientFor(NewAccount account) => new(Http, account.AccessKeyId, account.AccessKeySecret);
+
+    /// <summary>A new account (unique name) and a signing client with its key.</summary>
+    public async Task<(EcsClient Client, NewAccount Account)> CreateClientAsync()
+    {
+        var account = await CreateAccountAsync().ConfigureAwait(false);
+        return (ClientFor(account), account);
+    }
 
     /// <summary>
     /// Runs an <c>imago</c> command in process (e.g. <c>admin account list</c>) against this server's data:
@@ -94,8 +107,26 @@ public sealed class ImagoServer : IAsyncLifetime
         return (exitCode, output.ToString(), error.ToString());
     }
 
+    /// <summary>
+    /// Stops the service, runs <paramref name="whileStopped"/> (e.g. to leave the data as a crash would), and starts
+    /// it again on the same data directory and database, on a new HTTP port (make new clients afterwards).
+    /// </summary>
+    public async Task RestartAsync(Func<Task>? whileStopped = null)
+    {
+        var settings = Host.Settings;
+        await Host.DisposeAsync().ConfigureAwait(false);
+        _host = null;
+        if (whileStopped is not null)
+        {
+            await whileStopped().ConfigureAwait(false);
+        }
+
+        _host = await ImagoHost.StartAsync(settings, ConfigureLogging, CancellationToken.None).ConfigureAwait(false);
+    }
+
     public async Task DisposeAsync()
     {
+        _http?.Dispose();
         if (_host is not null)
         {
             await _host.DisposeAsync().ConfigureAwait(false);
@@ -109,8 +140,15 @@ public sealed class ImagoServer : IAsyncLifetime
         _data.Dispose();
     }
 
-    private static void ConfigureLogging(ILoggingBuilder logging)
+    /// <summary>Every Information-or-above log line of the service, for assertions (e.g. no secret is ever logged).</summary>
+    public CapturingLoggerProvider Log { get; } = new();
+
+    /// <summary>The captured log as text: one "category: message" per line, exceptions included.</summary>
+    public string LogText => string.Join('\n', Log.Lines.Select(l => $"{l.Category}: {l.Message} {l.Exception}"));
+
+    private void ConfigureLogging(ILoggingBuilder logging)
     {
+        logging.AddProvider(Log);
         if (Environment.GetEnvironmentVariable("IMAGO_TEST_LOG") is "1")
         {
             logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information)
@@ -138,17 +176,6 @@ public sealed class ImagoServer : IAsyncLifetime
         await connection.OpenAsync().ConfigureAwait(false);
         await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS {database} WITH (FORCE)", connection);
         await command.ExecuteNonQueryAsync().ConfigureAwait(false);
-    }
-
-    /// <summary>
-    /// A port free right now. The NBD server's port must be known before it starts (it is configured, not
-    /// reported back), so the port is picked here; another process taking it in between is very unlikely.
-    /// </summary>
-    private static int FreeTcpPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
 

@@ -72,9 +72,26 @@ public sealed class AuthenticatorTests
         var full = Assert.Throws<EcsException>(() => cache.TryUse("ak", "n2", expires));
         Assert.Equal(("Throttling", 400), (full.Code, full.HttpStatus));
 
-        clock.Now = expires;
-        Assert.True(cache.TryUse("ak", "n2", expires.AddMinutes(15)));
+        clock.Now = expires.AddSeconds(59); // still inside the expiry minute: kept
+        Assert.False(cache.TryUse("ak", "n1", expires.AddMinutes(15)));
+
+        clock.Now = expires.AddMinutes(1); // the minute has passed: both dropped
+        Assert.True(cache.TryUse("ak", "n2", clock.Now.AddMinutes(15)));
         Assert.Equal(1, cache.Count);
-        Assert.True(cache.TryUse("ak", "n1", expires.AddMinutes(15))); // expired, so usable again
+        Assert.True(cache.TryUse("ak", "n1", clock.Now.AddMinutes(15)));
+        Assert.Equal(2, cache.Count);
+    }
+
+    [Fact]
+    public void NoncesSignedLaterAreKeptLonger()
+    {
+        var clock = new ManualTimeProvider(DateTimeOffset.UnixEpoch.AddHours(1));
+        var cache = new NonceCache(clock);
+        // Signed 14 minutes in the future: replayable until 29 minutes from now.
+        Assert.True(cache.TryUse("ak", "late", clock.Now.AddMinutes(29)));
+        Assert.True(cache.TryUse("ak", "early", clock.Now.AddMinutes(1)));
+        clock.Now = clock.Now.AddMinutes(20);
+        Assert.False(cache.TryUse("ak", "late", clock.Now.AddMinutes(15)));
+        Assert.True(cache.TryUse("ak", "early", clock.Now.AddMinutes(15)));
     }
 }

@@ -1,5 +1,4 @@
 using System.Net;
-
 using Imago.Api.Tests.Infrastructure;
 
 namespace Imago.Api.Tests.Protocol;

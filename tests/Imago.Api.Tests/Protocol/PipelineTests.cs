@@ -11,10 +11,7 @@ public sealed partial class PipelineTests(ProtocolServer server) : IClassFixture
     private EcsClient Client => server.Client;
 
     [Theory]
-    [InlineData(SignatureStyle.V1Get)]
-    [InlineData(SignatureStyle.V1Post)]
-    [InlineData(SignatureStyle.V1PostSplit)]
-    [InlineData(SignatureStyle.V3)]
+    [MemberData(nameof(SignatureStyles.All), MemberType = typeof(SignatureStyles))]
     public async Task DescribeRegionsAnswersInEveryStyle(SignatureStyle style)
     {
         var response = await Client.CallAsync("DescribeRegions", new Dictionary<string, string> { ["AcceptLanguage"] = "en-US" }, style);
@@ -61,6 +58,17 @@ public sealed partial class PipelineTests(ProtocolServer server) : IClassFixture
         Assert.Equal("a b+c&d=é", parameters["Tag.1.Key"]!.GetValue<string>());
         Assert.Equal(ProtocolServer.AccountId.ToString(System.Globalization.CultureInfo.InvariantCulture), body["AccountId"]!.GetValue<string>());
         Assert.Equal(body["RequestId"]!.GetValue<string>(), body["HandlerRequestId"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task AParameterRepeatedInQueryAndBodyIsSignedOnce()
+    {
+        // Signed as the client's one map; the body repeats RegionId with the same value.
+        var response = await Client.CallAsync("TestEcho", new Dictionary<string, string> { ["RegionId"] = "cn-hangzhou" }, SignatureStyle.V1Post, options: new EcsCallOptions
+        {
+            AfterSigning = request => request.RequestUri = new Uri("/?RegionId=cn-hangzhou", UriKind.Relative),
+        });
+        Assert.Equal("cn-hangzhou", response.EnsureSuccess()["Parameters"]!["RegionId"]!.GetValue<string>());
     }
 
     [Fact]
@@ -214,6 +222,26 @@ public sealed partial class PipelineTests(ProtocolServer server) : IClassFixture
         Assert.DoesNotContain(server.Logs.Lines, l => l.Message.Contains(server.Key.Secret, StringComparison.Ordinal)
             || l.Message.Contains("ACS3-HMAC-SHA256 Credential", StringComparison.Ordinal)
             || l.Message.Contains("Signature=", StringComparison.Ordinal) && l.Message.Contains("%3D", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task WhatAHandlerLogsCarriesTheRequestIdScope()
+    {
+        var requestId = (await Client.CallOkAsync("TestLog"))["RequestId"]!.GetValue<string>();
+        var line = Assert.Single(server.Logs.Lines, l => l.Message == "the test handler ran"
+            && l.Scopes.OfType<IEnumerable<KeyValuePair<string, object>>>().Any(s => s.Contains(new("RequestId", requestId))));
+        Assert.EndsWith(nameof(LoggingHandler), line.Category, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AFailedCallIsLoggedWithItsCodeAndTheClaimedKey()
+    {
+        var response = await Client.CallAsync("DescribeRegions", options: new EcsCallOptions { SigningSecret = "wrong" });
+        response.AssertError("SignatureDoesNotMatch", 400);
+        var line = Assert.Single(server.Logs.Lines, l => l.Message.Contains(response.RequestId!, StringComparison.Ordinal));
+        Assert.Contains("Status=400 Code=SignatureDoesNotMatch", line.Message, StringComparison.Ordinal);
+        Assert.Contains($"AccessKeyId={server.Key.AccessKeyId} AccountId=-", line.Message, StringComparison.Ordinal);
+        Assert.Contains("SignedWith=V3", line.Message, StringComparison.Ordinal);
     }
 
     [GeneratedRegex("^[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}$")]

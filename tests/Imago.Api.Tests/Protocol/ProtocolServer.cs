@@ -16,7 +16,9 @@ namespace Imago.Api.Tests.Protocol;
 
 /// <summary>
 /// The protocol pipeline (MapImago) on Kestrel at 127.0.0.1:0 with in-memory keys, the region handlers and the
-/// test handlers; no database, no block store.
+/// test handlers; no database, no block store. The pipeline's own behaviour (handler failures, merging, XML of
+/// arbitrary shapes, captured logs) needs handlers and a logger the real service does not have; what the real
+/// service must do end to end is in <see cref="ServeProtocolTests"/> on <see cref="ImagoServer"/>.
 /// </summary>
 public sealed class ProtocolServer : IAsyncLifetime
 {
@@ -50,6 +52,7 @@ public sealed class ProtocolServer : IAsyncLifetime
         builder.Services.AddSingleton<IEcsActionHandler, FailingHandler>();
         builder.Services.AddSingleton<IEcsActionHandler, ConflictHandler>();
         builder.Services.AddSingleton<IEcsActionHandler, CodeInBodyHandler>();
+        builder.Services.AddSingleton<IEcsActionHandler, LoggingHandler>();
         _app = builder.Build();
         _app.MapImago();
         await _app.StartAsync();

@@ -24,6 +24,11 @@ public sealed class DatabaseTests
         Assert.Equal("wal", await Scalar(db, "PRAGMA journal_mode"));
         Assert.Equal("1", await Scalar(db, "PRAGMA foreign_keys"));
         SqliteConnection.ClearAllPools();
+
+        // synchronous is per connection: every new connection, not only the one that initialized, is FULL (2).
+        await using var fresh = database.CreateContext();
+        Assert.Equal("2", await Scalar(fresh, "PRAGMA synchronous"));
+        SqliteConnection.ClearAllPools();
     }
 
     [Fact]
@@ -40,6 +45,23 @@ public sealed class DatabaseTests
         var refused = await Assert.ThrowsAsync<SchemaVersionException>(() => new ImagoDatabase(database.Options).InitializeAsync());
 
         Assert.Equal($"the database sqlite ({database.Options.SqlitePath}) has schema version {ImagoDatabase.SchemaVersion + 1}, newer than this imago knows ({ImagoDatabase.SchemaVersion}); run the imago version that wrote it", refused.Message);
+        SqliteConnection.ClearAllPools();
+    }
+
+    [Fact]
+    public async Task A_database_with_tables_but_no_schema_version_is_refused()
+    {
+        using var data = new TempDirectory();
+        var database = new ImagoDatabase(new DatabaseOptions(data.Path));
+        await database.InitializeAsync();
+        await using (var db = database.CreateContext())
+        {
+            await db.Database.ExecuteSqlRawAsync("DROP TABLE SchemaVersion");
+        }
+
+        var refused = await Assert.ThrowsAsync<SchemaVersionException>(() => new ImagoDatabase(database.Options).InitializeAsync());
+
+        Assert.StartsWith($"the database sqlite ({database.Options.SqlitePath}) holds tables but no schema version", refused.Message);
         SqliteConnection.ClearAllPools();
     }
 

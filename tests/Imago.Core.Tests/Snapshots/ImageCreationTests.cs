@@ -256,7 +256,7 @@ public sealed class ImageCreationTests : IAsyncLifetime
         var first = await _env.Images.CreateAsync(AliceCaller, request, CancellationToken.None);
         Assert.Equal(first, await _env.Images.CreateAsync(AliceCaller, request, CancellationToken.None));
         var error = await Assert.ThrowsAsync<EcsException>(() => _env.Images.CreateAsync(AliceCaller, request with { ImageName = "changed" }, CancellationToken.None));
-        Assert.Equal("IdempotenceParamNotMatch", error.Code);
+        Assert.Equal("IdempotentParameterMismatch", error.Code);
     }
 
     [Fact]

@@ -1,4 +1,3 @@
-using Imago.Core.Common;
 using Imago.Core.ImageCreation;
 using Imago.Core.Regions;
 using Imago.Core.Snapshots;
@@ -28,13 +27,12 @@ internal sealed class SnapshotHarness : IAsyncDisposable
         Regions = regions;
         Stores = stores;
         var time = TimeProvider.System;
-        var tokens = new ClientTokenLedger(time);
         Finalizer = new SnapshotFinalizer(database, stores);
         ITaskHandler[] handlers = [new CreateSnapshotTaskHandler(Finalizer), new CreateImageTaskHandler(database, stores, Finalizer), .. extraHandlers];
         Runner = new TaskRunner(database, handlers, time, NullLogger<TaskRunner>.Instance, new TaskRunnerOptions(Workers: 2, QueueCapacity: 8));
-        Snapshots = new SnapshotService(database, stores, regions, Runner, tokens, time);
+        Snapshots = new SnapshotService(database, stores, regions, Runner, time);
         SnapshotQueries = new SnapshotQueries(database);
-        Images = new ImageCreationService(database, stores, regions, Runner, tokens, time);
+        Images = new ImageCreationService(database, stores, regions, Runner, time);
         Tasks = new TaskQueries(database);
     }
 

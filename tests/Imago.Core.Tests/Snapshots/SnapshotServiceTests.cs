@@ -130,7 +130,7 @@ public sealed class SnapshotServiceTests : IAsyncLifetime
 
         var error = await Assert.ThrowsAsync<EcsException>(() =>
             _env.Snapshots.CreateAsync(new Caller(Alice), request with { SnapshotName = "other-name" }, CancellationToken.None));
-        Assert.Equal("IdempotenceParamNotMatch", error.Code);
+        Assert.Equal("IdempotentParameterMismatch", error.Code);
     }
 
     [Fact]

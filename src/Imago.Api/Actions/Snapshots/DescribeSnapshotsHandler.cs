@@ -36,7 +36,7 @@ public sealed class DescribeSnapshotsHandler(SnapshotQueries snapshots, RegionCa
         var offset = tokenPaging ? DecodeToken(p.GetString("NextToken", 64)) : (pageNumber - 1) * pageSize;
         var take = tokenPaging ? maxResults : pageSize;
         var query = new SnapshotQuery(ids, p.GetString("DiskId", 64), p.GetString("InstanceId", 64), p.GetString("SnapshotName", 256),
-            status, snapshotType, usage, sourceDiskType, p.GetTags(), offset, take);
+            status, snapshotType, usage, sourceDiskType, p.GetTags(), p.GetBool("Encrypted"), offset, take);
         var (page, total) = await snapshots.ListAsync(request.Caller, regionId, query, cancellationToken).ConfigureAwait(false);
         var body = new JsonObject
         {
@@ -59,7 +59,8 @@ public sealed class DescribeSnapshotsHandler(SnapshotQueries snapshots, RegionCa
     {
         try
         {
-            return p.GetJsonArray("SnapshotIds");
+            // An empty array filters nothing, as an absent parameter.
+            return p.GetJsonArray("SnapshotIds") is { Count: > 0 } ids ? ids : null;
         }
         catch (EcsException)
         {
