@@ -316,11 +316,20 @@ public sealed class BlockStore : IAsyncDisposable
             open = [.. _openVolumes.Values];
         }
 
+        List<Exception>? errors = null;
         try
         {
             foreach (var disk in open)
             {
-                await disk.DisposeAsync().ConfigureAwait(false);
+                try
+                {
+                    await disk.DisposeAsync().ConfigureAwait(false);
+                }
+                catch (Exception e)
+                {
+                    // One volume's failed final commit (a stopped store fails them all) must not leave the others open.
+                    (errors ??= []).Add(e);
+                }
             }
         }
         finally
@@ -329,6 +338,16 @@ public sealed class BlockStore : IAsyncDisposable
             await _lock.DisposeAsync().ConfigureAwait(false);
             _metadata.Dispose();
             _integrity.Dispose();
+        }
+
+        if (errors is { Count: 1 })
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(errors[0]);
+        }
+
+        if (errors is not null)
+        {
+            throw new AggregateException("closing the store could not commit every open volume", errors);
         }
     }
 

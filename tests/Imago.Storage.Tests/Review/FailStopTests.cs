@@ -98,6 +98,33 @@ public sealed class FailStopTests
     }
 
     [Fact]
+    public async Task Closing_a_stopped_store_closes_every_open_volume_and_reports_each_loss()
+    {
+        using var temp = new TempDirectory();
+        var sync = new ScriptedSync();
+        var path = Path.Combine(temp.Path, "store");
+        var options = new BlockStoreOptions { ChunkSize = Chunk, Sync = sync };
+        var store = await BlockStore.OpenAsync(path, options);
+        await store.CreateVolumeAsync("d-1", 1 << 20);
+        await store.CreateVolumeAsync("d-2", 1 << 20);
+        var first = await store.OpenVolumeAsync("d-1");
+        var second = await store.OpenVolumeAsync("d-2");
+        await first.WriteAsync(0, Patterns.Random(Chunk, 1));
+        await second.WriteAsync(0, Patterns.Random(Chunk, 2));
+        sync.FailNext(SyncKind.FileSystem);
+        await Assert.ThrowsAsync<StoreException>(async () => await first.FlushAsync());
+
+        // Both volumes' pending writes are lost and both are said to be, not only the first one's.
+        var closing = await Assert.ThrowsAsync<AggregateException>(async () => await store.DisposeAsync());
+        Assert.Equal(2, closing.InnerExceptions.Count);
+        Assert.All(closing.InnerExceptions, e => Assert.IsType<StoreException>(e));
+        await Assert.ThrowsAsync<ObjectDisposedException>(async () => await second.WriteAsync(0, new byte[512]));
+
+        await using var reopened = await BlockStore.OpenAsync(path, options);
+        Assert.False(reopened.IsStopped);
+    }
+
+    [Fact]
     public async Task A_flush_retried_after_a_failed_directory_sync_flushes_those_directories_again()
     {
         // The backend on its own (no fail-stop above it): a retry must not skip the directories the failed flush
