@@ -14,9 +14,14 @@ namespace Imago.Storage;
 /// A region's block store: deduplicated content-addressed chunks, and volumes and snapshots that are maps
 /// from block to chunk sharing pages copy-on-write. One process opens a store at a time (store.lock).
 /// </summary>
+/// <remarks>
+/// Fail-stop: after a flush to stable storage fails, the store refuses every change until it is reopened (see
+/// <see cref="FailStopSync"/>); reads go on.
+/// </remarks>
 public sealed class BlockStore : IAsyncDisposable
 {
     private readonly FileStream _lock;
+    private readonly FailStopSync _sync;
     private readonly RecordStore _records;
     private readonly SemaphoreSlim _metadata = new(1, 1); // record changes, and a collection's capture of all roots
     private readonly SemaphoreSlim _integrity = new(1, 1); // a scrub and a collection never overlap (see ScrubAsync)
@@ -24,13 +29,14 @@ public sealed class BlockStore : IAsyncDisposable
     private readonly Dictionary<string, int> _openSnapshots = new(StringComparer.Ordinal);
     private readonly Lock _openGate = new();
 
-    private BlockStore(string directory, FileStream lockFile, StoreLayout layout, ChunkStore chunks)
+    private BlockStore(string directory, FileStream lockFile, FailStopSync sync, StoreLayout layout, ChunkStore chunks)
     {
         Directory = directory;
         _lock = lockFile;
+        _sync = sync;
         Layout = layout;
         Chunks = chunks;
-        _records = new RecordStore(directory);
+        _records = new RecordStore(directory, sync);
     }
 
     public string Directory { get; }
@@ -40,6 +46,9 @@ public sealed class BlockStore : IAsyncDisposable
     public ChunkStore Chunks { get; }
 
     public int ChunkSize => Layout.ChunkSize;
+
+    /// <summary>True after a failed flush: the store refuses changes until it is reopened.</summary>
+    public bool IsStopped => _sync.IsStopped;
 
     /// <summary>Opens the store in <paramref name="directory"/>, creating it with <paramref name="options"/> when empty.</summary>
     public static async Task<BlockStore> OpenAsync(string directory, BlockStoreOptions? options = null, CancellationToken cancellationToken = default)
@@ -59,14 +68,20 @@ public sealed class BlockStore : IAsyncDisposable
 
         try
         {
-            var layout = await StoreLayout.LoadOrCreateAsync(directory, options, cancellationToken).ConfigureAwait(false);
-            IChunkBackend backend = new DirectoryChunkBackend(directory, layout.ChunkSize);
+            var sync = new FailStopSync(options.Sync ?? NativeStorageSync.Instance, directory);
+
+            // A process killed after renaming chunks into place but before flushing their directories leaves names
+            // that may still vanish on power loss. This process deduplicates against whatever names it finds, so it
+            // makes them durable first: one syncfs of the store's file system, whatever the previous process left.
+            sync.FlushFileSystem(directory);
+            var layout = await StoreLayout.LoadOrCreateAsync(directory, options, sync, cancellationToken).ConfigureAwait(false);
+            IChunkBackend backend = new DirectoryChunkBackend(directory, layout.ChunkSize, sync);
             if (options.WrapBackend is { } wrap)
             {
                 backend = wrap(backend);
             }
 
-            return new BlockStore(directory, lockFile, layout, new ChunkStore(backend, layout.ChunkSize));
+            return new BlockStore(directory, lockFile, sync, layout, new ChunkStore(backend, layout.ChunkSize));
         }
         catch
         {
@@ -103,7 +118,7 @@ public sealed class BlockStore : IAsyncDisposable
                 }
 
                 var disk = new StoredDisk($"volume '{id}'", Chunks, NewMap(record.Size, ChunkHash.Parse(record.Root)), record.Size,
-                    record.Generation, (root, generation, ct) => CommitVolumeAsync(id, record.Size, root, generation, ct),
+                    record.Generation, _sync.ThrowIfStopped, (root, generation, ct) => CommitVolumeAsync(id, record.Size, root, generation, ct),
                     () => { lock (_openGate) { _openVolumes.Remove(id); } });
                 _openVolumes.Add(id, disk);
                 return disk;
@@ -127,6 +142,7 @@ public sealed class BlockStore : IAsyncDisposable
     {
         VersionId.Check(volumeId);
         VersionId.Check(snapshotId);
+        _sync.ThrowIfStopped();
         StoredDisk? open;
         lock (_openGate)
         {
@@ -162,6 +178,7 @@ public sealed class BlockStore : IAsyncDisposable
     {
         VersionId.Check(snapshotId);
         VersionId.Check(volumeId);
+        _sync.ThrowIfStopped();
         await _metadata.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -224,6 +241,7 @@ public sealed class BlockStore : IAsyncDisposable
         CancellationToken cancellationToken = default)
     {
         VersionId.Check(snapshotId);
+        _sync.ThrowIfStopped(); // before hours of hashing whose flush would be refused anyway
         if (SnapshotExists(snapshotId))
         {
             throw new StoreException($"snapshot '{snapshotId}' already exists");
@@ -260,6 +278,7 @@ public sealed class BlockStore : IAsyncDisposable
     /// </summary>
     public async Task<GcReport> CollectGarbageAsync(CancellationToken cancellationToken = default)
     {
+        _sync.ThrowIfStopped(); // deleting is a change too, and what is on disk is in doubt
         await _integrity.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -297,11 +316,20 @@ public sealed class BlockStore : IAsyncDisposable
             open = [.. _openVolumes.Values];
         }
 
+        List<Exception>? errors = null;
         try
         {
             foreach (var disk in open)
             {
-                await disk.DisposeAsync().ConfigureAwait(false);
+                try
+                {
+                    await disk.DisposeAsync().ConfigureAwait(false);
+                }
+                catch (Exception e)
+                {
+                    // One volume's failed final commit (a stopped store fails them all) must not leave the others open.
+                    (errors ??= []).Add(e);
+                }
             }
         }
         finally
@@ -310,6 +338,16 @@ public sealed class BlockStore : IAsyncDisposable
             await _lock.DisposeAsync().ConfigureAwait(false);
             _metadata.Dispose();
             _integrity.Dispose();
+        }
+
+        if (errors is { Count: 1 })
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(errors[0]);
+        }
+
+        if (errors is not null)
+        {
+            throw new AggregateException("closing the store could not commit every open volume", errors);
         }
     }
 
@@ -332,7 +370,7 @@ public sealed class BlockStore : IAsyncDisposable
             }
 
             return new StoredDisk($"snapshot '{id}'", Chunks, NewMap(record.Size, ChunkHash.Parse(record.Root)), record.Size,
-                record.Generation, commitRoot: null, () =>
+                record.Generation, _sync.ThrowIfStopped, commitRoot: null, () =>
                 {
                     lock (_openGate)
                     {
@@ -354,6 +392,7 @@ public sealed class BlockStore : IAsyncDisposable
         await _metadata.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            _sync.ThrowIfStopped();
             await _records.WriteAsync(VersionKind.Volume, id, new VersionRecord(size, root.ToString(), generation), cancellationToken).ConfigureAwait(false);
         }
         finally
@@ -408,6 +447,7 @@ public sealed class BlockStore : IAsyncDisposable
 
     private async Task WriteNewRecordLockedAsync(VersionKind kind, string id, VersionRecord record, CancellationToken cancellationToken)
     {
+        _sync.ThrowIfStopped();
         if (_records.Exists(kind, id))
         {
             throw new StoreException($"{RecordStore.Name(kind)} '{id}' already exists");
@@ -419,6 +459,7 @@ public sealed class BlockStore : IAsyncDisposable
     private async Task DeleteRecordAsync(VersionKind kind, string id, CancellationToken cancellationToken)
     {
         VersionId.Check(id);
+        _sync.ThrowIfStopped(); // the file would be gone before its directory flush refuses
         await _metadata.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {

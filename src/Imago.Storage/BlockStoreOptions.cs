@@ -1,4 +1,5 @@
 using Imago.Storage.Chunks;
+using Imago.Storage.IO;
 
 namespace Imago.Storage;
 
@@ -16,6 +17,9 @@ public sealed record BlockStoreOptions
 
     /// <summary>Wraps the directory backend (tests count or damage backend calls through it).</summary>
     public Func<IChunkBackend, IChunkBackend>? WrapBackend { get; init; }
+
+    /// <summary>The flushes to stable storage (null: the real ones); tests count them or make them fail.</summary>
+    internal IStorageSync? Sync { get; init; }
 
     public static BlockStoreOptions Default { get; } = new();
 }

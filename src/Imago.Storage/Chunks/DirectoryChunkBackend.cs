@@ -22,11 +22,19 @@ public sealed class DirectoryChunkBackend : IChunkBackend
     private readonly ConcurrentDictionary<string, byte> _directoriesToFlush = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<ChunkHash, string> _staged = new(); // put since the last flush: hash -> temp file
     private readonly SemaphoreSlim _flushLock = new(1, 1);
+    private readonly IStorageSync _sync;
 
     /// <param name="directory">The backend's own directory (created when missing).</param>
     /// <param name="maxChunkBytes">No valid chunk is larger: a bigger file is reported corrupt, never loaded.</param>
     public DirectoryChunkBackend(string directory, int maxChunkBytes)
+        : this(directory, maxChunkBytes, NativeStorageSync.Instance)
     {
+    }
+
+    /// <param name="sync">The flushes (the store passes its fail-stop guard; tests a counting or failing one).</param>
+    internal DirectoryChunkBackend(string directory, int maxChunkBytes, IStorageSync sync)
+    {
+        _sync = sync;
         _chunks = Path.Combine(directory, "chunks");
         _temporary = Path.Combine(directory, "tmp");
         _maxChunkBytes = maxChunkBytes;
@@ -38,7 +46,7 @@ public sealed class DirectoryChunkBackend : IChunkBackend
         }
 
         Directory.CreateDirectory(_temporary);
-        NativeSync.FlushDirectory(directory);
+        _sync.FlushDirectory(directory);
     }
 
     public ValueTask<bool> ContainsAsync(ChunkHash hash, CancellationToken cancellationToken = default) =>
@@ -115,7 +123,7 @@ public sealed class DirectoryChunkBackend : IChunkBackend
             if (staged.Length > 0)
             {
                 // Data first: every staged file is durable before any of them gets its final name.
-                NativeSync.FlushFileSystem(_temporary);
+                _sync.FlushFileSystem(_temporary);
                 foreach (var (hash, temporary) in staged)
                 {
                     var path = PathOf(hash);
@@ -133,23 +141,37 @@ public sealed class DirectoryChunkBackend : IChunkBackend
             }
 
             // The new names: a few directories are cheaper to fsync one by one, many (an import touches up to
-            // 4096 fan-out directories) in one more file-system flush, which commits their entries too.
+            // 4096 fan-out directories) in one more file-system flush, which commits their entries too. Taken out
+            // of the set before flushing, so a delete that adds one meanwhile keeps it for the next flush; put back
+            // if a flush fails, so a retry flushes them again instead of reporting their names durable.
             var directories = _directoriesToFlush.Keys.ToArray();
             foreach (var directory in directories)
             {
                 _directoriesToFlush.TryRemove(directory, out _);
             }
 
-            if (directories.Length > 16)
+            try
             {
-                NativeSync.FlushFileSystem(_chunks);
+                if (directories.Length > 16)
+                {
+                    _sync.FlushFileSystem(_chunks);
+                }
+                else
+                {
+                    foreach (var directory in directories)
+                    {
+                        _sync.FlushDirectory(directory);
+                    }
+                }
             }
-            else
+            catch
             {
                 foreach (var directory in directories)
                 {
-                    NativeSync.FlushDirectory(directory);
+                    _directoriesToFlush.TryAdd(directory, 0);
                 }
+
+                throw;
             }
         }
         finally

@@ -6,10 +6,10 @@ internal static class DurableFile
     /// <summary>
     /// Writes <paramref name="data"/> to <paramref name="temporaryPath"/>, flushes it to stable storage and
     /// renames it over <paramref name="path"/>. The rename is durable only after the caller (or
-    /// <paramref name="flushDirectory"/>) flushes the destination directory.
+    /// <paramref name="flushDirectory"/>) flushes the destination directory. Flushes go through <paramref name="sync"/>.
     /// </summary>
     public static async ValueTask WriteAsync(string path, string temporaryPath, ReadOnlyMemory<byte> data,
-        bool flushDirectory, CancellationToken cancellationToken)
+        bool flushDirectory, IStorageSync sync, CancellationToken cancellationToken)
     {
         try
         {
@@ -25,7 +25,7 @@ internal static class DurableFile
             await using (stream.ConfigureAwait(false))
             {
                 await stream.WriteAsync(data, cancellationToken).ConfigureAwait(false);
-                stream.Flush(flushToDisk: true);
+                sync.FlushFile(stream);
             }
 
             File.Move(temporaryPath, path, overwrite: true);
@@ -38,7 +38,7 @@ internal static class DurableFile
 
         if (flushDirectory)
         {
-            NativeSync.FlushDirectory(Path.GetDirectoryName(path)!);
+            sync.FlushDirectory(Path.GetDirectoryName(path)!);
         }
     }
 

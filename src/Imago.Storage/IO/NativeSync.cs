@@ -9,7 +9,22 @@ namespace Imago.Storage.IO;
 /// </summary>
 internal static partial class NativeSync
 {
-    private const int ReadOnlyDirectory = 0x10000; // O_RDONLY | O_DIRECTORY (Linux)
+    // O_DIRECTORY is not the same number on every Linux architecture: asm-generic (x86, x86-64) has 0200000,
+    // arm and arm64 have 040000, and there 0200000 is O_DIRECT, which would open the directory for unbuffered I/O.
+    private const int DirectoryFlagGeneric = 0x10000; // 0200000
+    private const int DirectoryFlagArm = 0x4000;      // 040000
+
+    /// <summary>
+    /// open(2) flags for reading a directory on <paramref name="architecture"/>: O_RDONLY (0) | O_DIRECTORY. On an
+    /// architecture whose value we have not checked, plain O_RDONLY: it opens a directory just as well, only
+    /// without the "must be a directory" check, which is safer than a guessed bit that may mean something else.
+    /// </summary>
+    internal static int ReadOnlyDirectoryFlags(Architecture architecture) => architecture switch
+    {
+        Architecture.X64 or Architecture.X86 => DirectoryFlagGeneric,
+        Architecture.Arm64 or Architecture.Arm => DirectoryFlagArm,
+        _ => 0,
+    };
 
     public static void FlushDirectory(string path) => CallOnDirectory(path, "fsync", static fd => fsync(fd));
 
@@ -23,7 +38,7 @@ internal static partial class NativeSync
             return;
         }
 
-        var fd = open(path, ReadOnlyDirectory);
+        var fd = open(path, ReadOnlyDirectoryFlags(RuntimeInformation.ProcessArchitecture));
         if (fd < 0)
         {
             throw new IOException($"cannot open directory {path} for {what} (errno {Marshal.GetLastPInvokeError()})");

@@ -13,10 +13,12 @@ internal sealed class RecordStore
     private const long MaxRecordBytes = 64 * 1024;
 
     private readonly string _directory;
+    private readonly IStorageSync _sync;
 
-    public RecordStore(string directory)
+    public RecordStore(string directory, IStorageSync sync)
     {
         _directory = directory;
+        _sync = sync;
         foreach (var kind in Enum.GetValues<VersionKind>())
         {
             Directory.CreateDirectory(DirectoryOf(kind));
@@ -26,7 +28,7 @@ internal sealed class RecordStore
             }
         }
 
-        NativeSync.FlushDirectory(directory);
+        _sync.FlushDirectory(directory);
     }
 
     public bool Exists(VersionKind kind, string id) => File.Exists(PathOf(kind, id));
@@ -86,13 +88,13 @@ internal sealed class RecordStore
     {
         var path = PathOf(kind, id);
         var bytes = JsonSerializer.SerializeToUtf8Bytes(record, MetadataJson.Default.VersionRecord);
-        return DurableFile.WriteAsync(path, $"{path}.{Guid.NewGuid():N}.tmp", bytes, flushDirectory: true, cancellationToken);
+        return DurableFile.WriteAsync(path, $"{path}.{Guid.NewGuid():N}.tmp", bytes, flushDirectory: true, _sync, cancellationToken);
     }
 
     public void Delete(VersionKind kind, string id)
     {
         File.Delete(PathOf(kind, id));
-        NativeSync.FlushDirectory(DirectoryOf(kind));
+        _sync.FlushDirectory(DirectoryOf(kind));
     }
 
     public static string Name(VersionKind kind) => kind == VersionKind.Volume ? "volume" : "snapshot";

@@ -10,7 +10,8 @@ public sealed record StoreLayout(int FormatVersion, int ChunkSize, int PageFanou
     public const int CurrentFormatVersion = 1;
 
     /// <summary>Reads <c>store.json</c>, or writes it from <paramref name="options"/> for a new store.</summary>
-    internal static async Task<StoreLayout> LoadOrCreateAsync(string directory, BlockStoreOptions options, CancellationToken cancellationToken)
+    internal static async Task<StoreLayout> LoadOrCreateAsync(string directory, BlockStoreOptions options, IStorageSync sync,
+        CancellationToken cancellationToken)
     {
         var path = Path.Combine(directory, "store.json");
         if (File.Exists(path))
@@ -54,7 +55,7 @@ public sealed record StoreLayout(int FormatVersion, int ChunkSize, int PageFanou
         var bytes = JsonSerializer.SerializeToUtf8Bytes(layout, MetadataJson.Default.StoreLayout);
         // A creation killed before its rename leaves the temp file behind; we hold store.lock, so it is nobody's.
         DurableFile.TryDelete(path + ".tmp");
-        await DurableFile.WriteAsync(path, path + ".tmp", bytes, flushDirectory: true, cancellationToken).ConfigureAwait(false);
+        await DurableFile.WriteAsync(path, path + ".tmp", bytes, flushDirectory: true, sync, cancellationToken).ConfigureAwait(false);
         return layout;
     }
 

@@ -11,7 +11,7 @@ internal sealed class NbdHandshake(Stream stream, INbdExportProvider provider, N
 {
     private const HandshakeFlags ServerFlags = HandshakeFlags.FixedNewstyle | HandshakeFlags.NoZeroes;
 
-    /// <summary>The protocol's limit for every string, export names included.</summary>
+    /// <summary>The protocol's limit for every string, export names and error messages included.</summary>
     private const int MaxNameLength = 4096;
 
     private bool _noZeroes;
@@ -147,7 +147,20 @@ internal sealed class NbdHandshake(Stream stream, INbdExportProvider provider, N
             return null;
         }
 
-        var device = await OpenAsync(name, cancellationToken).ConfigureAwait(false);
+        IBlockDevice? device;
+        try
+        {
+            device = await OpenAsync(name, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The export exists but cannot be opened now (a damaged record, a volume open elsewhere): this option can
+            // say so, as "not available" (NBD_REP_ERR_UNKNOWN), and the client may go on to try another export.
+            await ReplyErrorAsync(option, OptionReply.ErrUnknown, $"export '{name}' cannot be opened: {e.Message}",
+                cancellationToken).ConfigureAwait(false);
+            return null;
+        }
+
         if (device is null)
         {
             await ReplyErrorAsync(option, OptionReply.ErrUnknown, $"no export named '{name}'", cancellationToken)
@@ -246,8 +259,23 @@ internal sealed class NbdHandshake(Stream stream, INbdExportProvider provider, N
         return resolved is null ? null : await provider.OpenExportAsync(resolved, cancellationToken).ConfigureAwait(false);
     }
 
-    private Task ReplyErrorAsync(NbdOption option, OptionReply error, string message, CancellationToken cancellationToken) =>
-        ReplyAsync(option, error, Encoding.UTF8.GetBytes(message), cancellationToken);
+    private Task ReplyErrorAsync(NbdOption option, OptionReply error, string message, CancellationToken cancellationToken)
+    {
+        // The protocol caps every string at 4096 bytes; an exception message (with a name in it) could be longer.
+        var bytes = Encoding.UTF8.GetBytes(message);
+        if (bytes.Length > MaxNameLength)
+        {
+            var cut = MaxNameLength;
+            while (cut > 0 && (bytes[cut] & 0xC0) == 0x80)
+            {
+                cut--; // never split a UTF-8 sequence
+            }
+
+            bytes = bytes[..cut];
+        }
+
+        return ReplyAsync(option, error, bytes, cancellationToken);
+    }
 
     private async Task ReplyAsync(NbdOption option, OptionReply type, ReadOnlyMemory<byte> payload,
         CancellationToken cancellationToken)

@@ -13,6 +13,7 @@ namespace Imago.Storage.Nbd;
 public sealed class NbdServer(INbdExportProvider provider, NbdServerOptions? options = null) : IAsyncDisposable
 {
     private readonly NbdServerOptions _options = options ?? new NbdServerOptions();
+    private readonly MemoryBudget _budget = new((options ?? new NbdServerOptions()).MaxTotalBytesInFlight);
     private readonly CancellationTokenSource _stopping = new();
     private readonly ConcurrentDictionary<long, Task> _connections = new();
     private TcpListener? _listener;
@@ -25,6 +26,9 @@ public sealed class NbdServer(INbdExportProvider provider, NbdServerOptions? opt
 
     /// <summary>Connections currently being served.</summary>
     public int ConnectionCount => _connections.Count;
+
+    /// <summary>Requests waiting for the server-wide memory budget now (tests observe back-pressure through it).</summary>
+    internal int RequestsWaitingForMemory => _budget.Waiting;
 
     /// <summary>Binds the endpoint and starts accepting clients in the background.</summary>
     public void Start()
@@ -116,7 +120,7 @@ public sealed class NbdServer(INbdExportProvider provider, NbdServerOptions? opt
             {
                 await using (export.Device.ConfigureAwait(false))
                 {
-                    await new NbdTransmission(stream, export, _options).RunAsync(stopping).ConfigureAwait(false);
+                    await new NbdTransmission(stream, export, _options, _budget).RunAsync(stopping).ConfigureAwait(false);
                 }
             }
         }

@@ -23,6 +23,20 @@ public sealed record NbdServerOptions
     /// </summary>
     public long MaxBytesInFlight { get; init; } = 64L * 1024 * 1024;
 
+    /// <summary>
+    /// Payload bytes buffered concurrently across all connections: without it 256 clients could make the server hold
+    /// 256 × <see cref="MaxBytesInFlight"/>. A connection waits for budget (its client feels back-pressure) instead
+    /// of allocating past it; one request larger than the budget still runs, alone.
+    /// </summary>
+    public long MaxTotalBytesInFlight { get; init; } = 256L * 1024 * 1024;
+
+    /// <summary>
+    /// Time a connection may sit after the handshake with no request arriving and none in flight before it is
+    /// closed: a client that vanished without a FIN (a dead host, a dropped NAT entry) must not hold its export,
+    /// a connection slot and the volume's single-writer open forever.
+    /// </summary>
+    public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromMinutes(10);
+
     /// <summary>Longest option the handshake accepts; export names are short, so anything bigger is hostile.</summary>
     public int MaxOptionLength { get; init; } = 64 * 1024;
 
@@ -38,9 +52,11 @@ public sealed record NbdServerOptions
         ArgumentNullException.ThrowIfNull(EndPoint);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxRequestsInFlight);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxBytesInFlight);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxTotalBytesInFlight);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxOptionLength);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxConnections);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(HandshakeTimeout, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(IdleTimeout, TimeSpan.Zero);
     }
 
     /// <summary>Called (from a connection task) when a connection ends because of an error; for logging.</summary>

@@ -6,21 +6,30 @@ namespace Imago.Storage.Nbd;
 /// The transmission phase of one connection. A single reader takes requests off the socket in order (write
 /// payloads included, so framing never depends on a request's outcome) and starts each as its own task within
 /// a <see cref="RequestWindow"/>; the tasks reply in whatever order they finish, through one
-/// <see cref="NbdReplyWriter"/>.
+/// <see cref="NbdReplyWriter"/>. A watchdog closes the connection after <see cref="NbdServerOptions.IdleTimeout"/>
+/// without activity.
 /// </summary>
-internal sealed class NbdTransmission(Stream stream, NegotiatedExport export, NbdServerOptions options)
+internal sealed class NbdTransmission(Stream stream, NegotiatedExport export, NbdServerOptions options, MemoryBudget budget)
 {
     private readonly IBlockDevice _device = export.Device;
-    private readonly RequestWindow _window = new(options.MaxRequestsInFlight, options.MaxBytesInFlight);
+    private readonly RequestWindow _window = new(options.MaxRequestsInFlight, options.MaxBytesInFlight, budget);
+    private long _lastActivity = Environment.TickCount64; // a request header arrived or a request finished
+    private int _idledOut;
 
-    /// <summary>Serves requests until DISC, end of stream, a protocol violation or cancellation.</summary>
+    /// <summary>Serves requests until DISC, end of stream, a protocol violation, the idle timeout or cancellation.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         using var connection = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var replies = new NbdReplyWriter(stream);
+        using var stopWatchdog = new CancellationTokenSource();
+        var watchdog = WatchIdleAsync(connection, stopWatchdog.Token);
         try
         {
             await ReadRequestsAsync(replies, connection).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (Volatile.Read(ref _idledOut) != 0 && !cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException($"no request for {options.IdleTimeout} after the handshake: connection closed");
         }
         catch
         {
@@ -32,8 +41,45 @@ internal sealed class NbdTransmission(Stream stream, NegotiatedExport export, Nb
         {
             // After DISC or a clean end of stream the requests already started finish and reply first.
             await _window.DrainAsync().ConfigureAwait(false);
+            await stopWatchdog.CancelAsync().ConfigureAwait(false);
+            await watchdog.ConfigureAwait(false);
         }
     }
+
+    /// <summary>
+    /// Cancels the connection once nothing is in flight and nothing arrived for the idle timeout. A request that runs
+    /// longer than that (a flush on a slow disk) is activity, not idleness: the clock restarts when it finishes.
+    /// Never throws.
+    /// </summary>
+    private async Task WatchIdleAsync(CancellationTokenSource connection, CancellationToken stop)
+    {
+        var timeout = (long)options.IdleTimeout.TotalMilliseconds;
+        try
+        {
+            while (true)
+            {
+                var idleFor = Environment.TickCount64 - Volatile.Read(ref _lastActivity);
+                if (idleFor >= timeout && _window.IsEmpty)
+                {
+                    Volatile.Write(ref _idledOut, 1);
+                    await connection.CancelAsync().ConfigureAwait(false);
+                    return;
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Max(timeout - idleFor, Math.Min(timeout, 1000))), stop)
+                    .ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The connection ended first.
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
+    private void Touch() => Volatile.Write(ref _lastActivity, Environment.TickCount64);
 
     private async Task ReadRequestsAsync(NbdReplyWriter replies, CancellationTokenSource connection)
     {
@@ -53,6 +99,7 @@ internal sealed class NbdTransmission(Stream stream, NegotiatedExport export, Nb
                 throw new NbdProtocolException("connection closed inside a request header");
             }
 
+            Touch();
             var request = NbdRequest.Parse(header);
             switch (request.Command)
             {
@@ -131,6 +178,7 @@ internal sealed class NbdTransmission(Stream stream, NegotiatedExport export, Nb
                 ArrayPool<byte>.Shared.Return(payload);
             }
 
+            Touch(); // before leaving: the watchdog must never see an empty window with a stale clock
             _window.Leave(windowBytes);
         }
     }

@@ -3,9 +3,10 @@ namespace Imago.Storage.Nbd;
 /// <summary>
 /// Bounds the requests one connection processes concurrently, by count and by buffered payload bytes.
 /// Only the connection's reader enters (so there is a single waiter); request tasks leave from any thread.
-/// A request larger than the byte budget still runs, but alone.
+/// A request larger than the byte budget still runs, but alone. Bytes also come out of the server-wide
+/// <see cref="MemoryBudget"/> shared by every connection.
 /// </summary>
-internal sealed class RequestWindow(int maxRequests, long maxBytes)
+internal sealed class RequestWindow(int maxRequests, long maxBytes, MemoryBudget budget)
 {
     private readonly Lock _gate = new();
     private int _requests;
@@ -23,7 +24,7 @@ internal sealed class RequestWindow(int maxRequests, long maxBytes)
                 {
                     _requests++;
                     _bytes += bytes;
-                    return;
+                    break;
                 }
 
                 released = _released.Task;
@@ -31,9 +32,37 @@ internal sealed class RequestWindow(int maxRequests, long maxBytes)
 
             await released.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
+
+        try
+        {
+            await budget.AcquireAsync(bytes, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            LeaveLocal(bytes);
+            throw;
+        }
     }
 
     public void Leave(long bytes)
+    {
+        budget.Release(bytes);
+        LeaveLocal(bytes);
+    }
+
+    /// <summary>True when no request is in flight.</summary>
+    public bool IsEmpty
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _requests == 0;
+            }
+        }
+    }
+
+    private void LeaveLocal(long bytes)
     {
         TaskCompletionSource released;
         lock (_gate)

@@ -26,6 +26,7 @@ internal sealed class StoredDisk : IBlockDevice
     private readonly ChunkStore _chunks;
     private readonly BlockMap _map;
     private readonly Func<ChunkHash, long, CancellationToken, ValueTask>? _commitRoot;
+    private readonly Action _throwIfStopped;
     private readonly Action? _onClose;
     private readonly AsyncReaderWriterLock _lock = new();
     private readonly Dictionary<long, byte[]> _dirty = [];
@@ -39,10 +40,12 @@ internal sealed class StoredDisk : IBlockDevice
     private readonly BoundedLru<ChunkHash, byte[]> _readCache = new(MaxCachedChunks); // content-addressed: never stale
     private bool _disposed;
 
+    /// <param name="throwIfStopped">Throws when the store stopped after a failed flush (writes and commits are refused).</param>
     /// <param name="commitRoot">Writes the root record (null for a read-only snapshot).</param>
-    public StoredDisk(string name, ChunkStore chunks, BlockMap map, long size, long generation,
+    public StoredDisk(string name, ChunkStore chunks, BlockMap map, long size, long generation, Action throwIfStopped,
         Func<ChunkHash, long, CancellationToken, ValueTask>? commitRoot, Action? onClose)
     {
+        _throwIfStopped = throwIfStopped;
         Name = name;
         _chunks = chunks;
         _map = map;
@@ -122,6 +125,7 @@ internal sealed class StoredDisk : IBlockDevice
         try
         {
             ThrowIfDisposed();
+            ThrowIfStoppedForFlush();
             await CommitLockedAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
@@ -137,6 +141,7 @@ internal sealed class StoredDisk : IBlockDevice
         try
         {
             ThrowIfDisposed();
+            ThrowIfStoppedForFlush();
             await CommitLockedAsync(cancellationToken).ConfigureAwait(false);
             return (_map.Root, _generation);
         }
@@ -210,6 +215,9 @@ internal sealed class StoredDisk : IBlockDevice
         try
         {
             ThrowIfDisposed();
+
+            // Acknowledging a write that no flush can ever make durable would only lose it later, silently.
+            _throwIfStopped();
             long done = 0;
             while (done < length)
             {
@@ -284,6 +292,12 @@ internal sealed class StoredDisk : IBlockDevice
             return;
         }
 
+        if (_dirty.Count > 0 || _map.HasChanges || _map.Root != _recordedRoot)
+        {
+            // Pending changes can no longer be made durable (closing a clean volume still succeeds).
+            _throwIfStopped();
+        }
+
         await StoreDirtyAsync(cancellationToken).ConfigureAwait(false);
         if (!_map.HasChanges && _map.Root == _recordedRoot)
         {
@@ -334,6 +348,16 @@ internal sealed class StoredDisk : IBlockDevice
         if (offset < 0 || length < 0 || offset > Size - length)
         {
             throw new ArgumentOutOfRangeException(nameof(offset), $"range {offset}+{length} is outside {Name} ({Size} bytes)");
+        }
+    }
+
+    // A flush after the store stopped fails even with nothing pending: the caller asks "is it all on disk?", and
+    // the honest answer after a failed fsync is "unknown".
+    private void ThrowIfStoppedForFlush()
+    {
+        if (!IsReadOnly)
+        {
+            _throwIfStopped();
         }
     }
 
