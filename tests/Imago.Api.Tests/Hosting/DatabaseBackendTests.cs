@@ -24,6 +24,27 @@ public sealed class DatabaseBackendTests(ImagoServer server) : IClassFixture<Ima
     }
 
     [Fact]
+    public async Task A_newer_schema_version_is_refused_on_this_backend_too()
+    {
+        await using (var db = Database.CreateContext())
+        {
+            await db.SchemaVersion.ExecuteUpdateAsync(s => s.SetProperty(v => v.Version, ImagoDatabase.SchemaVersion + 1));
+        }
+
+        try
+        {
+            var refused = await Assert.ThrowsAsync<SchemaVersionException>(() => new ImagoDatabase(Database.Options).InitializeAsync());
+            Assert.Contains($"has schema version {ImagoDatabase.SchemaVersion + 1}, newer than this imago knows", refused.Message);
+            Assert.StartsWith($"the database {Database.Description} ", refused.Message);
+        }
+        finally
+        {
+            await using var db = Database.CreateContext();
+            await db.SchemaVersion.ExecuteUpdateAsync(s => s.SetProperty(v => v.Version, ImagoDatabase.SchemaVersion));
+        }
+    }
+
+    [Fact]
     public async Task An_image_with_mappings_tags_and_shares_round_trips_with_utc_times_and_cascades_on_delete()
     {
         var id = "m-bp1" + Guid.NewGuid().ToString("N")[..17];
