@@ -74,6 +74,9 @@ public sealed partial class AccountService(ImagoDatabase database, SecretProtect
         await using var db = database.CreateContext();
         var account = await RequireAccountAsync(db, name, cancellationToken).ConfigureAwait(false);
         var id = account.Id;
+
+        // The check and the deletes in one transaction (IMMEDIATE on SQLite: no other writer in between).
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         var owned = new (string What, int Count)[]
         {
             ("images", await db.Images.CountAsync(i => i.OwnerAccountId == id, cancellationToken).ConfigureAwait(false)),
@@ -87,7 +90,6 @@ public sealed partial class AccountService(ImagoDatabase database, SecretProtect
             throw new AccountException($"account '{name}' still owns {list}; delete them first, or disable the account instead");
         }
 
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await db.AccessKeys.Where(k => k.AccountId == id).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
         await db.ImageShares.Where(s => s.AccountId == id).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
         await db.ClientTokens.Where(c => c.AccountId == id).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);

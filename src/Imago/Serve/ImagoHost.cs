@@ -43,7 +43,7 @@ public sealed class ImagoHost : IAsyncDisposable
 
     public ImagoDatabase Database { get; }
 
-    /// <summary>The addresses Kestrel listens on, with the real ports (port 0 in the settings resolved).</summary>
+    /// <summary>The addresses Kestrel listens on as it reports them, with the real ports (port 0 resolved).</summary>
     public IReadOnlyList<Uri> Addresses { get; }
 
     public IServiceProvider Services => _app.Services;
@@ -80,7 +80,7 @@ public sealed class ImagoHost : IAsyncDisposable
             }
 
             var addresses = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses
-                .Select(a => new Uri(a.Replace("[::]", "127.0.0.1", StringComparison.Ordinal).Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal)))
+                .Select(a => new Uri(a))
                 .ToArray();
             return new ImagoHost(settings, dataLock, database, stores, app, addresses);
         }
@@ -102,6 +102,8 @@ public sealed class ImagoHost : IAsyncDisposable
     {
         if (app is not null)
         {
+            // Hosted services that started before the failing one are stopped, not just dropped.
+            await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
             await app.DisposeAsync().ConfigureAwait(false);
         }
 

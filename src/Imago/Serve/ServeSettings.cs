@@ -86,9 +86,10 @@ public sealed record ServeSettings(
         var urls = value.Split([',', ';'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         foreach (var url in urls)
         {
-            if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+            // Plain HTTP only: TLS belongs to a reverse proxy in front (Kestrel would need a certificate setup).
+            if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme != "http")
             {
-                throw new UsageException($"invalid --urls entry '{url}' (expected e.g. {DefaultUrl})");
+                throw new UsageException($"invalid --urls entry '{url}' (expected http://HOST:PORT, e.g. {DefaultUrl}; put TLS in a reverse proxy)");
             }
         }
 

@@ -39,10 +39,7 @@ public sealed class AccessKeyLifecycleTests(ImagoServer server) : IClassFixture<
     [Fact]
     public async Task Disabling_the_account_forbids_every_one_of_its_keys_and_no_other_account()
     {
-        var name = Unique();
-        var account = await server.CreateAccountAsync(name);
-        var client = server.ClientFor(account);
-        var second = await Accounts.AddKeyAsync(name, CancellationToken.None);
+        var (name, client, second) = await AccountWithTwoKeysAsync();
         var (other, _) = await server.CreateClientAsync();
 
         await Accounts.SetEnabledAsync(name, false, CancellationToken.None);
@@ -55,13 +52,10 @@ public sealed class AccessKeyLifecycleTests(ImagoServer server) : IClassFixture<
     [Fact]
     public async Task A_deleted_key_is_not_found_and_the_accounts_other_key_still_works()
     {
-        var name = Unique();
-        var account = await server.CreateAccountAsync(name);
-        var client = server.ClientFor(account);
-        var second = await Accounts.AddKeyAsync(name, CancellationToken.None);
+        var (_, client, second) = await AccountWithTwoKeysAsync();
         (await client.CallAsync("DescribeRegions")).EnsureSuccess();
 
-        await Accounts.DeleteKeyAsync(account.AccessKeyId, CancellationToken.None);
+        await Accounts.DeleteKeyAsync(client.AccessKeyId, CancellationToken.None);
 
         (await client.CallAsync("DescribeRegions")).AssertError("InvalidAccessKeyId.NotFound", 400);
         (await client.CallAsync("DescribeRegions", style: SignatureStyle.V1Post)).AssertError("InvalidAccessKeyId.NotFound", 400);
@@ -90,6 +84,14 @@ public sealed class AccessKeyLifecycleTests(ImagoServer server) : IClassFixture<
         var log = server.LogText;
         Assert.Contains("DescribeRegions", log);
         Assert.DoesNotContain(account.AccessKeySecret, log);
+    }
+
+    /// <summary>An account, a client with its first key, and its second key.</summary>
+    private async Task<(string Name, EcsClient Client, NewAccessKey Second)> AccountWithTwoKeysAsync()
+    {
+        var name = Unique();
+        var account = await server.CreateAccountAsync(name);
+        return (name, server.ClientFor(account), await Accounts.AddKeyAsync(name, CancellationToken.None));
     }
 
     private static string Unique() => "keys-" + Guid.NewGuid().ToString("N")[..12];

@@ -89,6 +89,7 @@ public sealed partial class ServeCommandTests(ImagoServer server) : IClassFixtur
 
     [Theory]
     [InlineData("--urls", "ftp://x", "invalid --urls entry 'ftp://x'")]
+    [InlineData("--urls", "https://127.0.0.1:8443", "invalid --urls entry 'https://127.0.0.1:8443' (expected http://HOST:PORT")]
     [InlineData("--nbd", "nowhere", "invalid --nbd address 'nowhere'")]
     [InlineData("--regions", "Not A Region", "invalid --regions")]
     [InlineData("--db", "Host=;Database=x", "--db is not a PostgreSQL connection string")]

@@ -58,13 +58,22 @@ public sealed class ImagoServer : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        if (Environment.GetEnvironmentVariable(PostgresVariable) is { Length: > 0 } postgres)
+        try
         {
-            ConnectionString = await CreatePostgresDatabaseAsync(postgres).ConfigureAwait(false);
-        }
+            if (Environment.GetEnvironmentVariable(PostgresVariable) is { Length: > 0 } postgres)
+            {
+                ConnectionString = await CreatePostgresDatabaseAsync(postgres).ConfigureAwait(false);
+            }
 
-        var settings = new ServeSettings(["http://127.0.0.1:0"], _data.Path, ConnectionString, Regions, new IPEndPoint(IPAddress.Loopback, 0), InstanceTypesFile: null);
-        _host = await ImagoHost.StartAsync(settings, ConfigureLogging, CancellationToken.None).ConfigureAwait(false);
+            var settings = new ServeSettings(["http://127.0.0.1:0"], _data.Path, ConnectionString, Regions, new IPEndPoint(IPAddress.Loopback, 0), InstanceTypesFile: null);
+            _host = await ImagoHost.StartAsync(settings, ConfigureLogging, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch
+        {
+            // xunit does not dispose a fixture whose initialization failed: leave no database or directory behind.
+            await DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
     }
 
     /// <summary>A new account with one AccessKey, named <paramref name="name"/> exactly.</summary>
@@ -76,7 +85,7 @@ public sealed class ImagoServer : IAsyncLifetime
 
     public HttpClient CreateHttpClient() => new() { BaseAddress = BaseAddress };
 
-    /// <summary>One HttpClient for the server's lifetime, shared by the clients below.</summary>
+    /// <summary>One HttpClient for the running server, shared by the clients below (a new one after <see cref="RestartAsync"/>).</summary>
     public HttpClient Http => _http ??= CreateHttpClient();
 
     /// <summary>A signing client for <paramref name="account"/>'s key.</summary>
@@ -116,6 +125,10 @@ public sealed class ImagoServer : IAsyncLifetime
         var settings = Host.Settings;
         await Host.DisposeAsync().ConfigureAwait(false);
         _host = null;
+
+        // The shared HttpClient points at the old port.
+        _http?.Dispose();
+        _http = null;
         if (whileStopped is not null)
         {
             await whileStopped().ConfigureAwait(false);
@@ -124,17 +137,19 @@ public sealed class ImagoServer : IAsyncLifetime
         _host = await ImagoHost.StartAsync(settings, ConfigureLogging, CancellationToken.None).ConfigureAwait(false);
     }
 
+    /// <summary>Idempotent: also called when <see cref="InitializeAsync"/> fails halfway.</summary>
     public async Task DisposeAsync()
     {
         _http?.Dispose();
-        if (_host is not null)
+        _http = null;
+        if (Interlocked.Exchange(ref _host, null) is { } host)
         {
-            await _host.DisposeAsync().ConfigureAwait(false);
+            await host.DisposeAsync().ConfigureAwait(false);
         }
 
-        if (_postgresDatabase is not null)
+        if (Interlocked.Exchange(ref _postgresDatabase, null) is { } database)
         {
-            await DropPostgresDatabaseAsync(_postgresDatabase).ConfigureAwait(false);
+            await DropPostgresDatabaseAsync(database, ConnectionString).ConfigureAwait(false);
         }
 
         _data.Dispose();
@@ -169,9 +184,15 @@ public sealed class ImagoServer : IAsyncLifetime
         return new NpgsqlConnectionStringBuilder(serverConnectionString) { Database = _postgresDatabase }.ConnectionString;
     }
 
-    private static async Task DropPostgresDatabaseAsync(string database)
+    private static async Task DropPostgresDatabaseAsync(string database, string? connectionString)
     {
-        NpgsqlConnection.ClearAllPools();
+        // Only this server's pool: other fixtures' pools are in use. FORCE ends whatever is still connected.
+        if (connectionString is not null)
+        {
+            await using var pooled = new NpgsqlConnection(connectionString);
+            NpgsqlConnection.ClearPool(pooled);
+        }
+
         await using var connection = new NpgsqlConnection(Environment.GetEnvironmentVariable(PostgresVariable));
         await connection.OpenAsync().ConfigureAwait(false);
         await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS {database} WITH (FORCE)", connection);

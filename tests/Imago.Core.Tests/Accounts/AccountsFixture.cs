@@ -15,7 +15,7 @@ internal sealed class AccountsFixture : IAsyncDisposable
         _data = data;
         Database = database;
         var protector = new SecretProtector(MasterKey.LoadOrCreate(data.Path, environmentValue: null));
-        Cache = new CredentialCache(TimeProvider.System);
+        Cache = new CredentialCache(Clock);
         Accounts = new AccountService(database, protector, TimeProvider.System, Cache);
         Credentials = new CredentialStore(database, protector, Cache, NullLogger<CredentialStore>.Instance);
     }
@@ -25,6 +25,9 @@ internal sealed class AccountsFixture : IAsyncDisposable
     public ImagoDatabase Database { get; }
 
     public CredentialCache Cache { get; }
+
+    /// <summary>The credential cache's clock, moved by hand.</summary>
+    public ManualClock Clock { get; } = new();
 
     public AccountService Accounts { get; }
 
@@ -41,6 +44,18 @@ internal sealed class AccountsFixture : IAsyncDisposable
     /// <summary>Another process's view of the same data: its own account service, no shared cache.</summary>
     public AccountService OtherProcessAccounts() =>
         new(Database, new SecretProtector(MasterKey.LoadOrCreate(DataDirectory, environmentValue: null)), TimeProvider.System);
+
+    /// <summary>A clock that stands still until <see cref="Advance"/>.</summary>
+    internal sealed class ManualClock : TimeProvider
+    {
+        private long _ticks = 1_000_000;
+
+        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+
+        public override long GetTimestamp() => Interlocked.Read(ref _ticks);
+
+        public void Advance(TimeSpan by) => Interlocked.Add(ref _ticks, by.Ticks);
+    }
 
     public ValueTask DisposeAsync()
     {
