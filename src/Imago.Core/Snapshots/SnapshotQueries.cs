@@ -70,6 +70,16 @@ public sealed class SnapshotQueries(ImagoDatabase database)
             snapshots = snapshots.Where(s => false);
         }
 
+        if (query.CreatedFrom is { } from)
+        {
+            snapshots = snapshots.Where(s => s.CreatedAt >= from);
+        }
+
+        if (query.CreatedTo is { } to)
+        {
+            snapshots = snapshots.Where(s => s.CreatedAt <= to);
+        }
+
         if (query.SourceDiskType is { } diskType)
         {
             snapshots = snapshots.Where(s => s.SourceDiskType == diskType);

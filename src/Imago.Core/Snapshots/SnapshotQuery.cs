@@ -12,6 +12,8 @@ public sealed record SnapshotQuery(
     string? SourceDiskType = null,
     IReadOnlyList<KeyValuePair<string, string>>? Tags = null,
     bool? Encrypted = null,
+    DateTime? CreatedFrom = null,
+    DateTime? CreatedTo = null,
     int Skip = 0,
     int Take = 10);
 

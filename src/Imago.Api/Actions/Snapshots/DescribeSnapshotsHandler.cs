@@ -1,8 +1,11 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
+using Imago.Api.Actions.Images;
+using Imago.Api.Actions.Tasks;
 using Imago.Api.Rpc;
 using Imago.Core.Errors;
+using Imago.Core.Images;
 using Imago.Core.Regions;
 using Imago.Core.Snapshots;
 using Imago.Data.Entities;
@@ -35,8 +38,9 @@ public sealed class DescribeSnapshotsHandler(SnapshotQueries snapshots, RegionCa
         var maxResults = p.GetInt("MaxResults", 1, 100) ?? 10;
         var offset = tokenPaging ? DecodeToken(p.GetString("NextToken", 64)) : (pageNumber - 1) * pageSize;
         var take = tokenPaging ? maxResults : pageSize;
+        var (from, to) = CreationRange(p);
         var query = new SnapshotQuery(ids, p.GetString("DiskId", 64), p.GetString("InstanceId", 64), p.GetString("SnapshotName", 256),
-            status, snapshotType, usage, sourceDiskType, p.GetTags(), p.GetBool("Encrypted"), offset, take);
+            status, snapshotType, usage, sourceDiskType, p.GetTags(), p.GetBool("Encrypted"), from, to, offset, take);
         var (page, total) = await snapshots.ListAsync(request.Caller, regionId, query, cancellationToken).ConfigureAwait(false);
         var body = new JsonObject
         {
@@ -66,6 +70,29 @@ public sealed class DescribeSnapshotsHandler(SnapshotQueries snapshots, RegionCa
         {
             throw new EcsException("InvalidSnapshotIds.Malformed", "The specified SnapshotIds is wrongly formed.", 403);
         }
+    }
+
+    /// <summary>Filter.N: CreationStartTime / CreationEndTime (<c>yyyy-MM-ddTHH:mmZ</c>); other keys InvalidFilterKey.NotFound.</summary>
+    private static (DateTime? From, DateTime? To) CreationRange(RpcParameters p)
+    {
+        DateTime? from = null;
+        DateTime? to = null;
+        foreach (var (key, value) in ImageParameters.Filters(p))
+        {
+            switch (key)
+            {
+                case "CreationStartTime":
+                    from = RequestTimes.Parse(value, "Filter.N.Value");
+                    break;
+                case "CreationEndTime":
+                    to = RequestTimes.Parse(value, "Filter.N.Value");
+                    break;
+                default:
+                    throw ImageErrors.FilterKeyNotFound();
+            }
+        }
+
+        return (from, to);
     }
 
     /// <summary>progressing|accomplished|failed, or all (no filter).</summary>
