@@ -99,6 +99,7 @@ public sealed class ImagoDbContext(DbContextOptions<ImagoDbContext> options) : D
             e.Property(d => d.Version).IsConcurrencyToken();
             e.HasIndex(d => new { d.AccountId, d.RegionId });
             e.HasIndex(d => d.InstanceId);
+            e.HasIndex(d => new { d.RegionId, d.ImageId }); // "is this image in use": DescribeImages Usage, DeleteImage
         });
 
         modelBuilder.Entity<SnapshotEntity>(e =>

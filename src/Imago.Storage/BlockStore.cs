@@ -135,7 +135,14 @@ public sealed class BlockStore : IAsyncDisposable
 
         if (open is not null)
         {
-            await open.CommitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await open.CommitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (ObjectDisposedException)
+            {
+                // Closed while we waited for it: closing committed what it held, so the record read below is current.
+            }
         }
 
         await _metadata.WaitAsync(cancellationToken).ConfigureAwait(false);

@@ -36,6 +36,8 @@ public sealed class RpcEndpoint(
         var cancellationToken = context.RequestAborted;
         context.Response.Headers[RequestIdHeader] = requestId;
 
+        // Everything logged while this request runs (handlers, Core services) carries its RequestId.
+        using var scope = _log.BeginScope(new KeyValuePair<string, object>[] { new("RequestId", requestId) });
         var call = new CallState();
         int status;
         string code;

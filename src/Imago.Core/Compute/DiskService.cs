@@ -31,12 +31,15 @@ public sealed record DiskFilter
     public bool? DeleteWithInstance { get; init; }
 }
 
+/// <summary>A disk with its tags.</summary>
+public sealed record DiskDetails(DiskEntity Disk, IReadOnlyList<KeyValuePair<string, string>> Tags);
+
 /// <summary>Disks: DescribeDisks over the caller's disks in a region, and DeleteDisk of a detached one.</summary>
 public sealed class DiskService(ImagoDatabase database, RegionCatalog regions, DiskVolumes volumes)
 {
     public const int DefaultPageSize = 10;
 
-    public async Task<Page<DiskEntity>> DescribeAsync(Caller caller, DiskFilter filter, PageRequest paging, CancellationToken cancellationToken)
+    public async Task<Page<DiskDetails>> DescribeAsync(Caller caller, DiskFilter filter, PageRequest paging, CancellationToken cancellationToken)
     {
         regions.Require(filter.RegionId);
         await using var db = database.CreateContext();
@@ -89,7 +92,10 @@ public sealed class DiskService(ImagoDatabase database, RegionCatalog regions, D
 
         // An instance's disks in device order (system first), instances in creation order.
         var ordered = query.OrderBy(d => d.CreatedAt).ThenBy(d => d.InstanceId).ThenBy(d => d.Device).ThenBy(d => d.Id);
-        return await Paging.ApplyAsync(ordered, paging, DefaultPageSize, cancellationToken).ConfigureAwait(false);
+        var page = await Paging.ApplyAsync(ordered, paging, DefaultPageSize, cancellationToken).ConfigureAwait(false);
+        var tags = await ComputeTags.LoadAsync(db, ComputeTags.Disk, [.. page.Items.Select(d => d.Id)], cancellationToken).ConfigureAwait(false);
+        return new Page<DiskDetails>([.. page.Items.Select(d => new DiskDetails(d, tags.GetValueOrDefault(d.Id) ?? []))],
+            page.TotalCount, page.PageNumber, page.PageSize, page.NextToken);
     }
 
     /// <summary>
@@ -111,6 +117,7 @@ public sealed class DiskService(ImagoDatabase database, RegionCatalog regions, D
             }
 
             db.Disks.Remove(disk);
+            await ComputeTags.RemoveAsync(db, ComputeTags.Disk, [disk.Id], cancellationToken).ConfigureAwait(false);
             await Commits.SaveOrConflictAsync(db).ConfigureAwait(false);
         }
 

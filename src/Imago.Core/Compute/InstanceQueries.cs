@@ -22,10 +22,13 @@ public sealed record InstanceFilter
 
     /// <summary>Exact, or with <c>*</c> as a wildcard.</summary>
     public string? InstanceName { get; init; }
+
+    /// <summary>Tag.N: instances carrying every one (an empty value matches any value of the key).</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Tags { get; init; } = [];
 }
 
-/// <summary>An instance with its type's shape (null when the type left the catalog).</summary>
-public sealed record InstanceDetails(InstanceEntity Instance, InstanceTypeInfo? Type);
+/// <summary>An instance with its type's shape (null when the type left the catalog) and its tags.</summary>
+public sealed record InstanceDetails(InstanceEntity Instance, InstanceTypeInfo? Type, IReadOnlyList<KeyValuePair<string, string>> Tags);
 
 /// <summary>DescribeInstances: the caller's instances in a region, oldest first.</summary>
 public sealed class InstanceQueries(ImagoDatabase database, RegionCatalog regions, InstanceTypeCatalog instanceTypes)
@@ -68,9 +71,18 @@ public sealed class InstanceQueries(ImagoDatabase database, RegionCatalog region
             query = query.Where(i => EF.Functions.Like(i.Name, pattern, "\\"));
         }
 
+        foreach (var (key, value) in filter.Tags)
+        {
+            query = value.Length == 0
+                ? query.Where(i => db.Tags.Any(t => t.ResourceType == ComputeTags.Instance && t.ResourceId == i.Id && t.Key == key))
+                : query.Where(i => db.Tags.Any(t => t.ResourceType == ComputeTags.Instance && t.ResourceId == i.Id && t.Key == key && t.Value == value));
+        }
+
         var page = await Paging.ApplyAsync(query.OrderBy(i => i.CreatedAt).ThenBy(i => i.Id), paging, DefaultPageSize, cancellationToken)
             .ConfigureAwait(false);
-        return new Page<InstanceDetails>([.. page.Items.Select(i => new InstanceDetails(i, instanceTypes.Find(i.InstanceType)))],
+        var tags = await ComputeTags.LoadAsync(db, ComputeTags.Instance, [.. page.Items.Select(i => i.Id)], cancellationToken).ConfigureAwait(false);
+        return new Page<InstanceDetails>(
+            [.. page.Items.Select(i => new InstanceDetails(i, instanceTypes.Find(i.InstanceType), tags.GetValueOrDefault(i.Id) ?? []))],
             page.TotalCount, page.PageNumber, page.PageSize, page.NextToken);
     }
 }

@@ -75,6 +75,8 @@ public sealed class InstanceService(
                 .ToListAsync(cancellationToken).ConfigureAwait(false);
             deleted = [.. disks.Where(d => d.DeleteWithInstance)];
             db.Disks.RemoveRange(deleted);
+            await ComputeTags.RemoveAsync(db, ComputeTags.Disk, [.. deleted.Select(d => d.Id)], cancellationToken).ConfigureAwait(false);
+            await ComputeTags.RemoveAsync(db, ComputeTags.Instance, [instance.Id], cancellationToken).ConfigureAwait(false);
             foreach (var kept in disks.Where(d => !d.DeleteWithInstance))
             {
                 kept.InstanceId = null;
@@ -146,6 +148,7 @@ public sealed class InstanceService(
                 if (old is not null)
                 {
                     db.Disks.Remove(old);
+                    await ComputeTags.RemoveAsync(db, ComputeTags.Disk, [old.Id], cancellationToken).ConfigureAwait(false);
                 }
 
                 instance.ImageId = image.Id;
@@ -211,11 +214,13 @@ public sealed class InstanceService(
                 var instance = NewInstance(caller, request, plan, initialStatus, now);
                 instanceIds[n] = instance.Id;
                 db.Instances.Add(instance);
+                ComputeTags.Add(db, ComputeTags.Instance, instance.Id, instance.RegionId, request.Tags);
                 foreach (var disk in plan.Disks)
                 {
                     var diskId = ResourceIds.NewDiskId(request.RegionId);
                     await volumes.CreateAsync(diskId, disk.CloneFrom, disk.SizeGiB, cancellationToken).ConfigureAwait(false);
                     db.Disks.Add(NewDisk(caller, instance, diskId, disk, plan.Image, now));
+                    ComputeTags.Add(db, ComputeTags.Disk, diskId, instance.RegionId, request.Tags);
                 }
             }
 

@@ -55,6 +55,7 @@ internal sealed class LaunchPlanner(RegionCatalog regions, InstanceTypeCatalog i
             }
         }
 
+        Snapshots.TagRules.Check(request.Tags);
         if (request.InstanceType is null)
         {
             throw EcsErrors.MissingParameter("InstanceType");

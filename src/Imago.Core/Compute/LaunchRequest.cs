@@ -31,6 +31,9 @@ public sealed record LaunchRequest
 
     public IReadOnlyList<DataDiskOptions> DataDisks { get; init; } = [];
 
+    /// <summary>Tag.N: put on the instance and on each of its disks.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Tags { get; init; } = [];
+
     public string? ClientToken { get; init; }
 
     public bool DryRun { get; init; }

@@ -25,9 +25,15 @@ internal sealed class GarbageCollector(ChunkStore chunks, int fanout,
     public async Task<GcReport> RunAsync(CancellationToken cancellationToken)
     {
         var live = new HashSet<ChunkHash>();
-        var roots = await captureRoots(() => chunks.BeginCollection(live), cancellationToken).ConfigureAwait(false);
+        var begun = false;
         try
         {
+            // Reading the roots can fail after the collection began (a damaged record, cancellation): it must end too.
+            var roots = await captureRoots(() =>
+            {
+                chunks.BeginCollection(live);
+                begun = true;
+            }, cancellationToken).ConfigureAwait(false);
             var walker = new TreeWalker(chunks, fanout);
             var walked = new HashSet<ChunkHash>();
             foreach (var root in roots)
@@ -56,7 +62,10 @@ internal sealed class GarbageCollector(ChunkStore chunks, int fanout,
         }
         finally
         {
-            chunks.EndCollection();
+            if (begun)
+            {
+                chunks.EndCollection();
+            }
         }
     }
 }

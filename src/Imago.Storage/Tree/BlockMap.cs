@@ -100,16 +100,18 @@ internal sealed class BlockMap
                     await _store.WriteAsync(hash, bytes, pins, cancellationToken).ConfigureAwait(false);
                 }
 
+                // The parent before the page turns clean: if loading it fails, the page stays dirty and the next
+                // commit stores it again, instead of a clean page whose new hash no parent ever records.
+                var parent = level == Depth - 1 ? null : await GetPageAsync(level + 1, index / Fanout, cancellationToken).ConfigureAwait(false);
                 page.Dirty = false;
                 _dirty.Remove((level, index));
                 _clean.GetOrAdd((level, index), page);
-                if (level == Depth - 1)
+                if (parent is null)
                 {
                     _root = hash;
                 }
                 else
                 {
-                    var parent = await GetPageAsync(level + 1, index / Fanout, cancellationToken).ConfigureAwait(false);
                     SetEntry(level + 1, index / Fanout, parent, index % Fanout, hash);
                 }
             }

@@ -216,8 +216,9 @@ internal sealed class StoredDisk : IBlockDevice
                 var (block, within, piece) = Locate(offset + done, length - done);
                 if (data is null && piece == BlockLength(block))
                 {
-                    _dirty.Remove(block);
+                    // Map first: if it fails, the block keeps its latest (buffered) write, not the older committed one.
                     await _map.SetAsync(block, ChunkHash.Zero, cancellationToken).ConfigureAwait(false);
+                    _dirty.Remove(block);
                 }
                 else
                 {

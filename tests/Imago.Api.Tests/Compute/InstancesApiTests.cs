@@ -17,7 +17,7 @@ public sealed class InstancesApiTests(ImagoServer server) : IClassFixture<ImagoS
 
         var run = await client.CallOkAsync("RunInstances", Params(("RegionId", Region), ("ImageId", image), ("InstanceType", "ecs.g7.large"),
             ("SystemDisk.Size", "40"), ("SystemDisk.Category", "cloud_essd"), ("DataDisk.1.Size", "20"), ("DataDisk.1.Category", "cloud_essd"),
-            ("InstanceName", "walk-1"), ("SecurityGroupId", "sg-ignored"), ("VSwitchId", "vsw-ignored")));
+            ("InstanceName", "walk-1"), ("SecurityGroupId", "sg-ignored"), ("VSwitchId", "vsw-ignored"), ("Tag.1.Key", "env"), ("Tag.1.Value", "prod")));
         var instanceId = Assert.Single(run["InstanceIdSets"]!["InstanceIdSet"]!.AsArray())!.GetValue<string>();
         Assert.Equal("", run["OrderId"]!.GetValue<string>());
 
@@ -25,6 +25,7 @@ public sealed class InstancesApiTests(ImagoServer server) : IClassFixture<ImagoS
         Assert.Equal(("Running", "walk-1", image, "ecs.g7.large", 2, 8192), (Text(instance, "Status"), Text(instance, "InstanceName"),
             Text(instance, "ImageId"), Text(instance, "InstanceType"), instance["Cpu"]!.GetValue<int>(), instance["Memory"]!.GetValue<int>()));
         Assert.Empty(instance["OperationLocks"]!["LockReason"]!.AsArray());
+        Assert.Equal("""[{"TagKey":"env","TagValue":"prod"}]""", instance["Tags"]!["Tag"]!.ToJsonString());
         Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\dZ$", Text(instance, "CreationTime"));
 
         var disks = await DisksAsync(client, instanceId);
@@ -60,6 +61,34 @@ public sealed class InstancesApiTests(ImagoServer server) : IClassFixture<ImagoS
         Assert.False((await RunQemuIoAsync(Text(data, "NbdUrl"), "read 0 4k")).Succeeded);
     }
 
+    [Fact]
+    public async Task BytesWrittenOverNbdReachAnImageAndTheInstancesLaunchedFromIt()
+    {
+        var client = await ClientAsync(server);
+        var image = await AddImageAsync(server, 0x5a);
+        var first = await RunOneAsync(client, image, ("DataDisk.1.Size", "20"));
+        var disks = await DisksAsync(client, first);
+        await QemuIoAsync(Text(disks.Single(d => Text(d, "Type") == "system"), "NbdUrl"), "write -P 0xab 2M 64k");
+        await QemuIoAsync(Text(disks.Single(d => Text(d, "Type") == "data"), "NbdUrl"), "write -P 0xcd 0 128k");
+        await client.CallOkAsync("StopInstance", Params(("InstanceId", first)));
+
+        var created = await client.CallOkAsync("CreateImage", Params(("RegionId", Region), ("InstanceId", first), ("ImageName", "from-nbd")));
+        var custom = Text(created, "ImageId");
+        for (var i = 0; i < 300 && await ImageStatusAsync(client, custom) != "Available"; i++)
+        {
+            await Task.Delay(100);
+        }
+
+        Assert.Equal("Available", await ImageStatusAsync(client, custom));
+        var second = await RunOneAsync(client, custom);
+        var copies = await DisksAsync(client, second);
+        var system = copies.Single(d => Text(d, "Type") == "system");
+        var data = copies.Single(d => Text(d, "Type") == "data");
+        Assert.Equal((custom, "/dev/xvdb", custom), (Text(system, "ImageId"), Text(data, "Device"), Text(data, "ImageId")));
+        await QemuIoAsync(Text(system, "NbdUrl"), "read -P 0xab 2M 64k", $"read -P 0x5a {MarkerOffset} 4k");
+        await QemuIoAsync(Text(data, "NbdUrl"), "read -P 0xcd 0 128k", "read -P 0 128k 64k");
+    }
+
     [Theory]
     [InlineData(SignatureStyle.V1Get)]
     [InlineData(SignatureStyle.V1Post)]
@@ -83,10 +112,14 @@ public sealed class InstancesApiTests(ImagoServer server) : IClassFixture<ImagoS
         var image = await AddImageAsync(server, 0x02);
         var request = Params(("RegionId", Region), ("ImageId", image), ("InstanceType", "ecs.g7.large"), ("Amount", "2"), ("ClientToken", "abc-123"));
 
-        var first = await client.CallOkAsync("RunInstances", request);
-        var second = await client.CallOkAsync("RunInstances", request);
+        // Concurrent first attempts (a client retrying on a timeout) and a later retry: one set of instances.
+        var concurrent = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => client.CallOkAsync("RunInstances", request)));
+        var again = await client.CallOkAsync("RunInstances", request);
 
-        Assert.Equal(first["InstanceIdSets"]!.ToJsonString(), second["InstanceIdSets"]!.ToJsonString());
+        var ids = concurrent.Append(again).Select(r => r["InstanceIdSets"]!.ToJsonString()).Distinct();
+        Assert.Single(ids);
+        var all = await client.CallOkAsync("DescribeInstances", Params(("RegionId", Region)));
+        Assert.Equal(2, all["TotalCount"]!.GetValue<int>());
         request["Amount"] = "3";
         (await client.CallAsync("RunInstances", request)).AssertError("IdempotentParameterMismatch", 400);
     }
@@ -97,9 +130,7 @@ public sealed class InstancesApiTests(ImagoServer server) : IClassFixture<ImagoS
         var client = await ClientAsync(server);
         var image = await AddImageAsync(server, 0x03);
 
-        var run = await client.CallOkAsync("RunInstances", Params(("RegionId", Region), ("ImageId", image), ("InstanceType", "ecs.g7.large"),
-            ("SystemDisk.Size", "500")));
-        var instanceId = run["InstanceIdSets"]!["InstanceIdSet"]![0]!.GetValue<string>();
+        var instanceId = await RunOneAsync(client, image, ("SystemDisk.Size", "500"));
 
         var disk = Assert.Single(await DisksAsync(client, instanceId));
         Assert.Equal(500, disk["Size"]!.GetValue<int>());
@@ -113,8 +144,7 @@ public sealed class InstancesApiTests(ImagoServer server) : IClassFixture<ImagoS
         var alice = await ClientAsync(server);
         var bob = await ClientAsync(server);
         var image = await AddImageAsync(server, 0x04);
-        var run = await alice.CallOkAsync("RunInstances", Params(("RegionId", Region), ("ImageId", image), ("InstanceType", "ecs.g7.large")));
-        var instanceId = run["InstanceIdSets"]!["InstanceIdSet"]![0]!.GetValue<string>();
+        var instanceId = await RunOneAsync(alice, image);
         var diskId = Text(Assert.Single(await DisksAsync(alice, instanceId)), "DiskId");
 
         Assert.Empty(await InstancesAsync(bob, instanceId));
@@ -173,6 +203,21 @@ public sealed class InstancesApiTests(ImagoServer server) : IClassFixture<ImagoS
         var instanceId = Assert.Single(run.Xml!.Root!.Element("InstanceIdSets")!.Elements("InstanceIdSet")).Value;
         var disks = await client.CallAsync("DescribeDisks", Params(("RegionId", Region), ("InstanceId", instanceId)), SignatureStyle.V1Get, format: "XML");
         Assert.Equal(instanceId, Assert.Single(disks.Xml!.Root!.Element("Disks")!.Elements("Disk")).Element("InstanceId")!.Value);
+    }
+
+    /// <summary>RunInstances of one ecs.g7.large from <paramref name="imageId"/> (plus <paramref name="extra"/>); its id.</summary>
+    private static async Task<string> RunOneAsync(EcsClient client, string imageId, params (string Key, string Value)[] extra)
+    {
+        var run = await client.CallOkAsync("RunInstances",
+            Params([("RegionId", Region), ("ImageId", imageId), ("InstanceType", "ecs.g7.large"), .. extra]));
+        return Assert.Single(run["InstanceIdSets"]!["InstanceIdSet"]!.AsArray())!.GetValue<string>();
+    }
+
+    private static async Task<string?> ImageStatusAsync(EcsClient client, string imageId)
+    {
+        var images = await client.CallOkAsync("DescribeImages", Params(("RegionId", Region), ("ImageId", imageId),
+            ("Status", "Creating,Available,CreateFailed")));
+        return images["Images"]!["Image"]!.AsArray().SingleOrDefault()?["Status"]?.GetValue<string>();
     }
 
     private static string Text(JsonNode node, string field) => node[field]!.GetValue<string>();

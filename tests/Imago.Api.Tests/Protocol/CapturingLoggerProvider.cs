@@ -3,12 +3,16 @@ using Microsoft.Extensions.Logging;
 
 namespace Imago.Api.Tests.Protocol;
 
-/// <summary>Keeps every log line (category, formatted message, exception) for assertions.</summary>
-public sealed class CapturingLoggerProvider : ILoggerProvider
+/// <summary>Keeps every log line (category, formatted message, exception, the scopes it ran in) for assertions.</summary>
+public sealed class CapturingLoggerProvider : ILoggerProvider, ISupportExternalScope
 {
-    public ConcurrentQueue<(string Category, LogLevel Level, string Message, Exception? Exception)> Lines { get; } = new();
+    private IExternalScopeProvider? _scopes;
+
+    public ConcurrentQueue<(string Category, LogLevel Level, string Message, Exception? Exception, IReadOnlyList<object?> Scopes)> Lines { get; } = new();
 
     public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
+
+    public void SetScopeProvider(IExternalScopeProvider scopeProvider) => _scopes = scopeProvider;
 
     public void Dispose()
     {
@@ -17,7 +21,7 @@ public sealed class CapturingLoggerProvider : ILoggerProvider
     private sealed class Logger(CapturingLoggerProvider owner, string category) : ILogger
     {
         public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
+            where TState : notnull => owner._scopes?.Push(state);
 
         public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
 
@@ -25,7 +29,9 @@ public sealed class CapturingLoggerProvider : ILoggerProvider
         {
             if (IsEnabled(logLevel))
             {
-                owner.Lines.Enqueue((category, logLevel, formatter(state, exception), exception));
+                var scopes = new List<object?>();
+                owner._scopes?.ForEachScope((scope, list) => list.Add(scope), scopes);
+                owner.Lines.Enqueue((category, logLevel, formatter(state, exception), exception, scopes));
             }
         }
     }

@@ -72,6 +72,24 @@ public sealed partial class PipelineTests(ProtocolServer server) : IClassFixture
     }
 
     [Fact]
+    public async Task APlusInTheQueryIsASpaceAsTheGoSdkEncodesIt()
+    {
+        var response = await Client.CallAsync("TestEcho", new Dictionary<string, string> { ["Name"] = "a b" }, SignatureStyle.V1Get, options: new EcsCallOptions
+        {
+            AfterSigning = request => request.RequestUri = new Uri(request.RequestUri!.OriginalString.Replace("Name=a%20b", "Name=a+b", StringComparison.Ordinal), UriKind.Relative),
+        });
+        Assert.Equal("a b", response.EnsureSuccess()["Parameters"]!["Name"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task TimestampsWithMillisecondsAreAccepted()
+    {
+        var timestamp = DateTime.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture);
+        var response = await Client.CallAsync("DescribeRegions", null, SignatureStyle.V1Get, options: new EcsCallOptions { Extra = new Dictionary<string, string> { ["Timestamp"] = timestamp } });
+        response.EnsureSuccess();
+    }
+
+    [Fact]
     public async Task V3CarriesApiParametersInTheQuery()
     {
         var body = await Client.CallOkAsync("TestEcho", new Dictionary<string, string> { ["RegionId"] = "cn-shanghai", ["Name"] = "x y*z~" });
@@ -222,6 +240,15 @@ public sealed partial class PipelineTests(ProtocolServer server) : IClassFixture
         Assert.DoesNotContain(server.Logs.Lines, l => l.Message.Contains(server.Key.Secret, StringComparison.Ordinal)
             || l.Message.Contains("ACS3-HMAC-SHA256 Credential", StringComparison.Ordinal)
             || l.Message.Contains("Signature=", StringComparison.Ordinal) && l.Message.Contains("%3D", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task WhatAHandlerLogsCarriesTheRequestIdScope()
+    {
+        var requestId = (await Client.CallOkAsync("TestLog"))["RequestId"]!.GetValue<string>();
+        var line = Assert.Single(server.Logs.Lines, l => l.Message == "the test handler ran"
+            && l.Scopes.OfType<IEnumerable<KeyValuePair<string, object>>>().Any(s => s.Contains(new("RequestId", requestId))));
+        Assert.EndsWith(nameof(LoggingHandler), line.Category, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -52,6 +52,7 @@ public sealed class ProtocolServer : IAsyncLifetime
         builder.Services.AddSingleton<IEcsActionHandler, FailingHandler>();
         builder.Services.AddSingleton<IEcsActionHandler, ConflictHandler>();
         builder.Services.AddSingleton<IEcsActionHandler, CodeInBodyHandler>();
+        builder.Services.AddSingleton<IEcsActionHandler, LoggingHandler>();
         _app = builder.Build();
         _app.MapImago();
         await _app.StartAsync();

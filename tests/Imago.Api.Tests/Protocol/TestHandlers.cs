@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Imago.Api.Rpc;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
 
 namespace Imago.Api.Tests.Protocol;
 
@@ -56,4 +57,19 @@ internal sealed class CodeInBodyHandler : IEcsActionHandler
 
     public Task<JsonObject> HandleAsync(EcsRequest request, CancellationToken cancellationToken) =>
         Task.FromResult(new JsonObject { ["Code"] = "200", ["Value"] = "x" });
+}
+
+/// <summary>Logs from inside a handler: the line must carry the request's RequestId scope.</summary>
+internal sealed partial class LoggingHandler(ILogger<LoggingHandler> log) : IEcsActionHandler
+{
+    public string Action => "TestLog";
+
+    public Task<JsonObject> HandleAsync(EcsRequest request, CancellationToken cancellationToken)
+    {
+        HandlerRan(log);
+        return Task.FromResult(new JsonObject());
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "the test handler ran")]
+    private static partial void HandlerRan(ILogger logger);
 }

@@ -182,7 +182,7 @@ internal sealed class ComputeFixture : IAsyncDisposable
         Assert.Single((await Instances.RunInstancesAsync(caller, request, CancellationToken.None)).InstanceIds);
 
     public async Task<IReadOnlyList<DiskEntity>> DisksOfAsync(Caller caller, string instanceId) =>
-        (await Disks.DescribeAsync(caller, new DiskFilter { RegionId = Region, InstanceId = instanceId }, new PageRequest(PageSize: 100), CancellationToken.None)).Items;
+        (await Disks.DescribeAsync(caller, new DiskFilter { RegionId = Region, InstanceId = instanceId }, new PageRequest(PageSize: 100), CancellationToken.None)).Items.Select(d => d.Disk).ToList();
 
     /// <summary>Reads <paramref name="length"/> bytes of a disk's volume straight from the store (no connection may hold it).</summary>
     public async Task<byte[]> ReadVolumeAsync(string diskId, long offset, int length, string regionId = Region)

@@ -41,7 +41,7 @@ public sealed class InstanceLifecycleTests
         await f.Instances.DeleteInstanceAsync(Alice, null, instanceId, false, false, default);
 
         Assert.Empty((await f.Queries.DescribeAsync(Alice, new InstanceFilter { RegionId = Region }, new PageRequest(), default)).Items);
-        var kept = Assert.Single((await f.Disks.DescribeAsync(Alice, new DiskFilter { RegionId = Region }, new PageRequest(), default)).Items);
+        var kept = Assert.Single((await f.Disks.DescribeAsync(Alice, new DiskFilter { RegionId = Region }, new PageRequest(), default)).Items).Disk;
         Assert.Equal((30, DiskStatuses.Available, null, ""), (kept.SizeGiB, kept.Status, kept.InstanceId, kept.Device));
         Assert.Equal([kept.Id], f.Store.ListVolumes());
         Assert.All(disks.Where(d => d.Id != kept.Id), d => Assert.False(f.Store.VolumeExists(d.Id)));
@@ -52,6 +52,31 @@ public sealed class InstanceLifecycleTests
         await f.Disks.DeleteAsync(Alice, kept.Id, default);
         Assert.Empty(f.Store.ListVolumes());
         await AssertError("InvalidDiskId.NotFound", 404, () => f.Disks.DeleteAsync(Alice, kept.Id, default));
+    }
+
+    [Fact]
+    public async Task ConcurrentChangesToOneInstanceNeverBothWin()
+    {
+        await using var f = await CreateAsync();
+        var image = await f.AddImageAsync();
+        var instanceId = await f.RunOneAsync(Alice, Launch(image.Id));
+
+        var stops = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => Task.Run(async () =>
+        {
+            try
+            {
+                await f.Instances.StopInstanceAsync(Alice, Region, instanceId, false, default);
+                return "ok";
+            }
+            catch (Errors.EcsException e)
+            {
+                return e.Code;
+            }
+        })));
+
+        Assert.Single(stops, s => s == "ok");
+        Assert.All(stops.Where(s => s != "ok"), s => Assert.Contains(s, new[] { "IncorrectInstanceStatus", "OperationConflict" }));
+        Assert.Equal(InstanceStatuses.Stopped, await StatusAsync(f, instanceId));
     }
 
     [Fact]
@@ -150,8 +175,8 @@ public sealed class InstanceLifecycleTests
         await AssertError("InvalidParameter", 400, () => f.Queries.DescribeAsync(Alice, all, new PageRequest(NextToken: "x"), default));
 
         var disks = (await f.Disks.DescribeAsync(Alice, new DiskFilter { RegionId = Region, InstanceId = lone }, new PageRequest(), default)).Items;
-        Assert.Equal(["/dev/xvda", "/dev/xvdb"], disks.Select(d => d.Device));
-        var data = Assert.Single((await f.Disks.DescribeAsync(Alice, new DiskFilter { RegionId = Region, DiskType = "data" }, new PageRequest(), default)).Items);
+        Assert.Equal(["/dev/xvda", "/dev/xvdb"], disks.Select(d => d.Disk.Device));
+        var data = Assert.Single((await f.Disks.DescribeAsync(Alice, new DiskFilter { RegionId = Region, DiskType = "data" }, new PageRequest(), default)).Items).Disk;
         Assert.Equal(lone, data.InstanceId);
         Assert.Equal(5, (await f.Disks.DescribeAsync(Alice, new DiskFilter { RegionId = Region, SnapshotId = image.DiskMappings[0].SnapshotId }, new PageRequest(), default)).TotalCount);
     }

@@ -95,6 +95,28 @@ public sealed class RunInstancesTests
     }
 
     [Fact]
+    public async Task TagsGoOnTheInstanceAndItsDisksAndFilterDescribeInstances()
+    {
+        await using var f = await CreateAsync();
+        var image = await f.AddImageAsync();
+        var tagged = await f.RunOneAsync(Alice, Launch(image.Id) with { Tags = [new("env", "prod"), new("team", "")], DataDisks = [new(1, SizeGiB: 20)] });
+        await f.RunOneAsync(Alice, Launch(image.Id) with { Tags = [new("env", "dev")] });
+
+        var all = new InstanceFilter { RegionId = Region };
+        var found = Assert.Single((await f.Queries.DescribeAsync(Alice, all with { Tags = [new("env", "prod")] }, new PageRequest(), default)).Items);
+        Assert.Equal(tagged, found.Instance.Id);
+        Assert.Equal([new("env", "prod"), new("team", "")], found.Tags);
+        Assert.Equal(2, (await f.Queries.DescribeAsync(Alice, all with { Tags = [new("env", "")] }, new PageRequest(), default)).TotalCount);
+        var disks = (await f.Disks.DescribeAsync(Alice, new DiskFilter { RegionId = Region, InstanceId = tagged }, new PageRequest(), default)).Items;
+        Assert.All(disks, d => Assert.Equal([new("env", "prod"), new("team", "")], d.Tags));
+        await AssertError("InvalidTagKey.Malformed", 400, () => f.Instances.RunInstancesAsync(Alice, Launch(image.Id) with { Tags = [new("acs:x", "")] }, default));
+
+        await f.Instances.DeleteInstanceAsync(Alice, Region, tagged, force: true, dryRun: false, default);
+        await using var db = f.Database.CreateContext();
+        Assert.Equal(2, await db.Tags.CountAsync()); // only the other instance's tag (on it and its system disk) is left
+    }
+
+    [Fact]
     public async Task ImageFamilyPicksTheLatestAvailableImage()
     {
         await using var f = await CreateAsync();
@@ -246,7 +268,7 @@ public sealed class RunInstancesTests
         var results = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => f.Instances.RunInstancesAsync(Alice, request, default))));
 
         Assert.Single(results.Select(r => r.InstanceIds[0]).Distinct());
-        var disk = Assert.Single((await f.Disks.DescribeAsync(Alice, new DiskFilter { RegionId = Region }, new PageRequest(), default)).Items);
+        var disk = Assert.Single((await f.Disks.DescribeAsync(Alice, new DiskFilter { RegionId = Region }, new PageRequest(), default)).Items).Disk;
         Assert.Equal([disk.Id], f.Store.ListVolumes());
     }
 

@@ -83,6 +83,30 @@ public sealed class ImageChangesTests(SeededServiceFixture service) : IClassFixt
     }
 
     [Fact]
+    public async Task ConcurrentModificationsNeverHalfApply()
+    {
+        var me = SeededServiceFixture.NewAccount();
+        var image = await ImageRows.AddCustomImageAsync(service.Environment.Database, me.AccountId, Region, "contended");
+        var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(n => Task.Run(async () =>
+        {
+            try
+            {
+                await Modify(me, image.Id, new ImageAttributeChanges { ImageName = $"name-{n}", Description = $"description {n}" });
+                return "ok";
+            }
+            catch (EcsException e)
+            {
+                return e.Code;
+            }
+        })));
+
+        Assert.All(results, r => Assert.Contains(r, new[] { "ok", "OperationConflict" }));
+        Assert.Contains("ok", results);
+        var stored = (await LoadAsync(image.Id))!;
+        Assert.Equal(stored.Name.Replace("name-", "description ", StringComparison.Ordinal), stored.Description); // both fields from one request
+    }
+
+    [Fact]
     public async Task OnlyOwnCustomImagesCanBeModifiedOrDeleted()
     {
         var owner = SeededServiceFixture.NewAccount();

@@ -1,4 +1,3 @@
-using Imago.Formats.Tests.Infrastructure;
 using Imago.Storage.Tests.Infrastructure;
 
 namespace Imago.Storage.Tests.Review;
@@ -17,50 +16,40 @@ public sealed class FailedCommitTests
     [InlineData(true)]  // the caller's token cancelled inside the commit (an NBD connection dropped mid-FLUSH)
     public async Task Flush_retried_after_a_failed_commit_makes_the_writes_durable(bool cancelled)
     {
-        using var temp = new TempDirectory();
-        ArmableBackend? backend = null;
-        var options = new BlockStoreOptions { ChunkSize = Chunk, WrapBackend = b => backend = new ArmableBackend(b) };
-        var path = Path.Combine(temp.Path, "store");
+        await using var a = await ArmableStore.CreateAsync(Chunk);
         var data = Patterns.Random(3 * Chunk, 1);
-        await using (var store = await BlockStore.OpenAsync(path, options))
+        await a.Store.CreateVolumeAsync("d-1", 1 << 20);
+        await using (var volume = await a.Store.OpenVolumeAsync("d-1"))
         {
-            await store.CreateVolumeAsync("d-1", 1 << 20);
-            await using var volume = await store.OpenVolumeAsync("d-1");
             await volume.WriteAsync(Chunk, data);
-            backend!.FailNextFlush(cancelled ? new OperationCanceledException() : new IOException("transient"));
+            a.Backend.FailNextFlush(cancelled ? new OperationCanceledException() : new IOException("transient"));
             await Assert.ThrowsAnyAsync<Exception>(async () => await volume.FlushAsync());
 
             await volume.FlushAsync(); // reports success: the writes must now be in the record
         }
 
-        await using var reopened = await BlockStore.OpenAsync(path, options);
-        await using var check = await reopened.OpenVolumeAsync("d-1");
+        await a.ReopenAsync();
+        await using var check = await a.Store.OpenVolumeAsync("d-1");
         var read = new byte[data.Length];
         await check.ReadAsync(Chunk, read);
         Assert.Equal(data, read);
-        Assert.True((await reopened.ScrubAsync()).IsClean);
+        Assert.True((await a.Store.ScrubAsync()).IsClean);
     }
 
     [Fact]
     public async Task Closing_a_volume_after_a_failed_commit_writes_its_record()
     {
-        using var temp = new TempDirectory();
-        ArmableBackend? backend = null;
-        var options = new BlockStoreOptions { ChunkSize = Chunk, WrapBackend = b => backend = new ArmableBackend(b) };
-        var path = Path.Combine(temp.Path, "store");
+        await using var a = await ArmableStore.CreateAsync(Chunk);
         var data = Patterns.Random(Chunk, 2);
-        await using (var store = await BlockStore.OpenAsync(path, options))
-        {
-            await store.CreateVolumeAsync("d-1", 1 << 20);
-            var volume = await store.OpenVolumeAsync("d-1");
-            await volume.WriteAsync(0, data);
-            backend!.FailNextFlush(new IOException("transient"));
-            await Assert.ThrowsAsync<IOException>(async () => await volume.FlushAsync());
-            await volume.DisposeAsync(); // commits what is pending
-        }
+        await a.Store.CreateVolumeAsync("d-1", 1 << 20);
+        var volume = await a.Store.OpenVolumeAsync("d-1");
+        await volume.WriteAsync(0, data);
+        a.Backend.FailNextFlush(new IOException("transient"));
+        await Assert.ThrowsAsync<IOException>(async () => await volume.FlushAsync());
+        await volume.DisposeAsync(); // commits what is pending
 
-        await using var reopened = await BlockStore.OpenAsync(path, options);
-        await using var check = await reopened.OpenVolumeAsync("d-1");
+        await a.ReopenAsync();
+        await using var check = await a.Store.OpenVolumeAsync("d-1");
         var read = new byte[data.Length];
         await check.ReadAsync(0, read);
         Assert.Equal(data, read);

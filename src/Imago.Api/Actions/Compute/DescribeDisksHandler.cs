@@ -36,8 +36,9 @@ internal sealed class DescribeDisksHandler(DiskService disks, DiskNbdServer nbd)
         return PagingParameters.Response(page, "Disks", "Disk", Shape);
     }
 
-    private JsonNode Shape(DiskEntity d)
+    private JsonNode Shape(DiskDetails details)
     {
+        var d = details.Disk;
         var attached = d.InstanceId is not null;
         var disk = new JsonObject
         {
@@ -69,7 +70,7 @@ internal sealed class DescribeDisksHandler(DiskService disks, DiskNbdServer nbd)
             ["DiskChargeType"] = "PostPaid",
             ["MultiAttach"] = "Disabled",
             ["BdfId"] = "",
-            ["Tags"] = EcsJson.Wrap("Tag", []),
+            ["Tags"] = EcsJson.Tags(details.Tags),
             ["OperationLocks"] = EcsJson.Wrap("OperationLock", []),
             ["Attachments"] = EcsJson.Wrap("Attachment", attached
                 ? [new JsonObject { ["InstanceId"] = d.InstanceId, ["Device"] = d.Device, ["AttachedTime"] = EcsJson.Time(d.CreatedAt) }]

@@ -24,6 +24,7 @@ internal sealed class DescribeInstancesHandler(InstanceQueries queries) : IEcsAc
             ZoneId = p.GetString("ZoneId", 64),
             InstanceType = p.GetString("InstanceType", 64),
             InstanceName = p.GetString("InstanceName", 128),
+            Tags = p.GetTags(),
         };
         var page = await queries.DescribeAsync(request.Caller, filter, PagingParameters.Read(p, 100, 100), cancellationToken);
         return PagingParameters.Response(page, "Instances", "Instance", Shape);
@@ -60,7 +61,7 @@ internal sealed class DescribeInstancesHandler(InstanceQueries queries) : IEcsAc
             ["StoppedMode"] = i.Status == InstanceStatuses.Stopped ? "KeepCharging" : "Not-applicable",
             ["SpotStrategy"] = "NoSpot",
             ["OperationLocks"] = EcsJson.Wrap("LockReason", []),
-            ["Tags"] = EcsJson.Wrap("Tag", []),
+            ["Tags"] = EcsJson.Tags(details.Tags),
         };
     }
 

@@ -32,6 +32,7 @@ internal static class LaunchParameters
                 p.GetString("SystemDisk.DiskName", 128),
                 p.GetString("SystemDisk.Description", 256)),
             DataDisks = [.. p.GetStructList("DataDisk", MaxDataDisks).Select(d => DataDisk(d.Index, d.Fields))],
+            Tags = p.GetTags(),
             ClientToken = Idempotency.Validate(p.GetString("ClientToken", Idempotency.MaxTokenLength)),
             DryRun = p.GetBool("DryRun") ?? false,
         };

@@ -1,4 +1,5 @@
 using Imago.Api.Rpc;
+using Imago.Core.Errors;
 using Imago.Core.Images;
 
 namespace Imago.Api.Actions.Images;
@@ -8,7 +9,10 @@ internal static class ImageParameters
 {
     private const int MaxTags = 20;
 
-    /// <summary>Tag.N.Key/Value (or the deprecated lower-case fields), N 1-20: InvalidTagCount beyond, InvalidTag.Mismatch for a value without key.</summary>
+    /// <summary>
+    /// Tag.N.Key/Value (or the deprecated lower-case fields) through <see cref="RpcParameters.GetTags"/>, with
+    /// DescribeImages' documented codes: InvalidTagCount for N above 20, InvalidTag.Mismatch for a value without key.
+    /// </summary>
     public static IReadOnlyList<KeyValuePair<string, string>> Tags(RpcParameters parameters)
     {
         var items = parameters.GetStructList("Tag", int.MaxValue);
@@ -17,25 +21,14 @@ internal static class ImageParameters
             throw ImageErrors.TagCount();
         }
 
-        var tags = new List<KeyValuePair<string, string>>();
-        foreach (var (_, fields) in items)
+        try
         {
-            var key = Field(fields, "Key") ?? Field(fields, "key");
-            var value = Field(fields, "Value") ?? Field(fields, "value") ?? "";
-            if (key is null)
-            {
-                if (value.Length > 0)
-                {
-                    throw ImageErrors.TagMismatch();
-                }
-
-                continue;
-            }
-
-            tags.Add(new(key, value));
+            return parameters.GetTags("Tag", MaxTags);
         }
-
-        return tags;
+        catch (EcsException e) when (e.Code == "MissingParameter")
+        {
+            throw ImageErrors.TagMismatch();
+        }
     }
 
     /// <summary>Filter.N.Key/Value pairs (N 1-100).</summary>
@@ -46,5 +39,5 @@ internal static class ImageParameters
             .Select(f => new KeyValuePair<string, string>(f.Key!, f.Value))];
 
     private static string? Field(IReadOnlyDictionary<string, string> fields, string name) =>
-        fields.TryGetValue(name, out var value) && value.Length > 0 ? (value.Length <= 256 ? value : throw Core.Errors.EcsErrors.InvalidParameter(name)) : null;
+        fields.TryGetValue(name, out var value) && value.Length > 0 ? (value.Length <= 256 ? value : throw EcsErrors.InvalidParameter(name)) : null;
 }
