@@ -29,14 +29,14 @@ public sealed class DescribeTasksHandler(TaskQueries tasks, RegionCatalog region
             ResourceIds: p.GetList("ResourceIds", 100) is { Count: > 0 } r ? r : null,
             PageNumber: pageNumber,
             PageSize: pageSize);
-        var (page, total) = await tasks.ListAsync(request.Caller, regionId, query, cancellationToken).ConfigureAwait(false);
+        var page = await tasks.ListAsync(request.Caller, regionId, query, cancellationToken).ConfigureAwait(false);
         return new JsonObject
         {
             ["RegionId"] = regionId,
-            ["TotalCount"] = total,
-            ["PageNumber"] = pageNumber,
-            ["PageSize"] = pageSize,
-            ["TaskSet"] = EcsJson.Wrap("Task", page.Select(Item)),
+            ["TotalCount"] = page.TotalCount,
+            ["PageNumber"] = page.PageNumber,
+            ["PageSize"] = page.PageSize,
+            ["TaskSet"] = EcsJson.Wrap("Task", page.Items.Select(Item)),
         };
     }
 
