@@ -140,14 +140,16 @@ public sealed class ImageQueries(ImagoDatabase database, RegionCatalog regions, 
 
         if (query.ImageOwnerId is { } ownerId)
         {
-            images = images.Where(i => i.OwnerAccountId == ownerId);
+            // Documented to take effect on shared (and community) images only: other accounts' images must be
+            // that owner's; system, marketplace and the caller's own images are not filtered by it.
+            images = images.Where(i => i.Kind == ImageKinds.Public || i.Kind == ImageKinds.Marketplace || i.OwnerAccountId == me || i.OwnerAccountId == ownerId);
         }
 
-        if (query.IsPublic is { } isPublic)
+        if (query.IsPublic == true)
         {
-            images = isPublic
-                ? images.Where(i => i.Kind == ImageKinds.Public || i.Kind == ImageKinds.Marketplace)
-                : images.Where(i => i.Kind != ImageKinds.Public && i.Kind != ImageKinds.Marketplace);
+            // IsPublic=true asks for community images (custom images other accounts published); this service has
+            // none. IsPublic=false means "everything but community images": no filter.
+            images = images.Where(i => false);
         }
 
         if (filter.Usage is { } usage)
@@ -211,6 +213,11 @@ public sealed class ImageQueries(ImagoDatabase database, RegionCatalog regions, 
         var usage = Canonical(query.Usage, Usages, ImageErrors.InvalidUsage);
         var osType = Canonical(query.OSType, OSTypes, ImageErrors.InvalidOSType);
         var architecture = Canonical(query.Architecture, Architectures, ImageErrors.InvalidArchitecture);
+        if (query.IsPublic == true && alias != ImageOwnerAliases.Others)
+        {
+            throw EcsErrors.InvalidParameter("IsPublic", "IsPublic=true lists community images and needs ImageOwnerAlias=others.");
+        }
+
         Canonical(query.ActionType, DescribeActionTypes,
             () => EcsErrors.InvalidParameter("ActionType", $"Valid values: {string.Join(", ", DescribeActionTypes)}."));
         if (query.PageNumber < 1 || query.PageSize is < 1 or > 100)

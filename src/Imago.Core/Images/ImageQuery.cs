@@ -21,8 +21,10 @@ public sealed record ImageQuery
     /// <summary><c>system</c>, <c>self</c>, <c>others</c>, <c>marketplace</c>; null: system + self + others.</summary>
     public string? ImageOwnerAlias { get; init; }
 
+    /// <summary>Applies to shared images only (other accounts' images must have this owner), as documented.</summary>
     public long? ImageOwnerId { get; init; }
 
+    /// <summary>true: community images only (needs ImageOwnerAlias=others); false or null: every other image.</summary>
     public bool? IsPublic { get; init; }
 
     /// <summary><c>instance</c> or <c>none</c>.</summary>

@@ -8,6 +8,8 @@ using Imago.Core.Regions;
 using Imago.Core.Storage;
 using Imago.Data;
 using Imago.Formats;
+using Imago.Formats.Conversion;
+using Imago.Img;
 using Imago.Serve;
 
 namespace Imago.Admin;
@@ -105,13 +107,13 @@ public static class PublicImageCommands
 
     private sealed class ImportCommand : ICommand
     {
-        private readonly OptionParser _parser = new(ImportOptions, []);
+        private readonly OptionParser _parser = new(ImportOptions, ["-p"]);
 
         public string Name => "import";
 
         public string Summary => "FILE --id ID [--name N] [--platform P] [--os-type linux|windows] [--architecture x86_64|arm64|i386] "
             + "[--boot-mode BIOS|UEFI|UEFI-Preferred] [--os-name-en N] [--os-name N] [--family F] [--description D] [--format raw|qcow2|vhd] "
-            + "[--regions R1,R2] [--data DIR] [--db CONN]: add or replace a public image in every region (service stopped)";
+            + "[--regions R1,R2] [--data DIR] [--db CONN] [-p]: add or replace a public image in every region (service stopped; -p shows progress)";
 
         public async Task<int> RunAsync(IReadOnlyList<string> args, CommandConsole console, CancellationToken cancellationToken)
         {
@@ -145,7 +147,14 @@ public static class PublicImageCommands
             {
                 var importer = new PublicImageImporter(database, stores);
                 var definition = Describe(imageId, options, await importer.FindAsync(imageId, cancellationToken).ConfigureAwait(false));
-                var done = await importer.ImportAsync(file, format, definition, cancellationToken).ConfigureAwait(false);
+                Func<string, IProgress<ConvertProgress>?>? progress = options.Has("-p")
+                    ? region =>
+                    {
+                        console.Error.WriteLine($"{region}:");
+                        return new ProgressPrinter(console);
+                    }
+                    : null;
+                var done = await importer.ImportAsync(file, format, definition, progress, cancellationToken).ConfigureAwait(false);
                 foreach (var (regionId, snapshotId) in done)
                 {
                     await console.Out.WriteLineAsync($"{imageId}\t{regionId}\t{snapshotId}").ConfigureAwait(false);

@@ -166,6 +166,7 @@ public sealed class ImagesApiTests(ImagoServer server) : IClassFixture<ImagoServ
     [InlineData("PageSize", "101", "InvalidParameter", 400)]
     [InlineData("PageNumber", "x", "InvalidParameter", 400)]
     [InlineData("IsPublic", "maybe", "InvalidParameter", 400)]
+    [InlineData("IsPublic", "true", "InvalidParameter", 400)]
     [InlineData("Filter.1.Key", "Color", "InvalidFilterKey.NotFound", 404)]
     [InlineData("Tag.21.Key", "k", "InvalidTagCount", 400)]
     [InlineData("Tag.1.Value", "v", "InvalidTag.Mismatch", 400)]
@@ -221,8 +222,10 @@ public sealed class ImagesApiTests(ImagoServer server) : IClassFixture<ImagoServ
         Assert.Equal([tagged], await Ids(("Filter.1.Key", "CreationStartTime"), ("Filter.1.Value", "2025-01-01T00:00Z")));
         Assert.Equal(["ubuntu_22_04_arm64_20G_alibase_20240130.vhd", "aliyun_3_arm64_20G_alibase_20240105.vhd"], await Ids(("InstanceType", "ecs.c8y.large")));
         Assert.Equal(2, (await Ids(("OSType", "windows"), ("ImageOwnerAlias", "system"))).Length);
-        Assert.Equal([tagged], await Ids(("IsPublic", "false")));
-        Assert.Equal([tagged], await Ids(("ImageOwnerId", accountId.ToString(System.Globalization.CultureInfo.InvariantCulture))));
+        Assert.Equal(PublicImageCatalog.Entries.Count + 1, (await Ids(("IsPublic", "false"))).Length); // false: all but community images
+        Assert.Empty(await Ids(("IsPublic", "true"), ("ImageOwnerAlias", "others"))); // community images: none here
+        Assert.Equal([tagged], await Ids(("ImageOwnerAlias", "self"), ("ImageOwnerId", "1000000000000001"))); // shared images only
+        Assert.Empty(await Ids(("ImageOwnerAlias", "others"), ("ImageOwnerId", "1000000000000001")));
         Assert.Contains("coreos", (await Ids(("IsSupportCloudinit", "false")))[0], StringComparison.Ordinal);
         var snapshot = (await client.CallOkAsync("DescribeImages", P(("RegionId", Region), ("ImageId", "centos_7_9_x64_20G_alibase_20231220.vhd"))))
             ["Images"]!["Image"]![0]!["DiskDeviceMappings"]!["DiskDeviceMapping"]![0]!["SnapshotId"]!.GetValue<string>();

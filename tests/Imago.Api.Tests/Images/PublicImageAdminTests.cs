@@ -59,8 +59,10 @@ public sealed class PublicImageAdminTests : IDisposable
         await SeedAsync();
         var file = RealImage("rocky.qcow2", "0x5a");
         var (code, output, error) = await Imago("admin", "public-image", "import", file, "--id", "rockylinux_9_3_x64_20G_alibase_20240110.vhd",
-            "--platform", "Rocky Linux", "--os-name-en", "Rocky Linux 9.3 64 bit", "--family", "acs:rockylinux_9_x64", "--boot-mode", "UEFI");
+            "--platform", "Rocky Linux", "--os-name-en", "Rocky Linux 9.3 64 bit", "--family", "acs:rockylinux_9_x64", "--boot-mode", "UEFI", "-p");
         Assert.True(code == 0, error);
+        Assert.Contains("cn-shanghai:", error, StringComparison.Ordinal);
+        Assert.Contains("(100.00/100%)", error, StringComparison.Ordinal);
         Assert.Equal(2, output.Trim().Split('\n').Length);
 
         var (listCode, listed, _) = await Imago("admin", "public-image", "list", "--json");

@@ -50,9 +50,9 @@ public sealed class DescribeImagesTests(SeededServiceFixture service) : IClassFi
     {
         var me = SeededServiceFixture.NewAccount();
         var other = SeededServiceFixture.NewAccount();
-        var mine = await ImageRows.AddCustomImageAsync(service.Environment.Database, me.AccountId, Region, "mine");
-        var shared = await ImageRows.AddCustomImageAsync(service.Environment.Database, other.AccountId, Region, "theirs-shared");
-        var hidden = await ImageRows.AddCustomImageAsync(service.Environment.Database, other.AccountId, Region, "theirs-private");
+        var mine = await AddImageAsync(me, "mine");
+        var shared = await AddImageAsync(other, "theirs-shared");
+        var hidden = await AddImageAsync(other, "theirs-private");
         await ImageRows.ShareAsync(service.Environment.Database, shared, me.AccountId);
         var market = await AddMarketplaceImageAsync();
 
@@ -77,11 +77,33 @@ public sealed class DescribeImagesTests(SeededServiceFixture service) : IClassFi
     }
 
     [Fact]
+    public async Task ImageOwnerIdPicksTheOwnerOfSharedImages()
+    {
+        var me = SeededServiceFixture.NewAccount();
+        var alice = SeededServiceFixture.NewAccount();
+        var bob = SeededServiceFixture.NewAccount();
+        var fromAlice = await AddImageAsync(alice, "from-alice");
+        var fromBob = await AddImageAsync(bob, "from-bob");
+        var mine = await AddImageAsync(me, "my-own");
+        await ImageRows.ShareAsync(service.Environment.Database, fromAlice, me.AccountId);
+        await ImageRows.ShareAsync(service.Environment.Database, fromBob, me.AccountId);
+
+        var shared = await Describe(me, new ImageQuery { ImageOwnerAlias = "others", ImageOwnerId = alice.AccountId });
+        Assert.Equal(fromAlice.Id, Assert.Single(shared.Images).Image.Id);
+        var everything = await Describe(me, new ImageQuery { ImageOwnerId = bob.AccountId, PageSize = 100 });
+        var ids = everything.Images.Select(v => v.Image.Id).ToHashSet();
+        Assert.Contains(fromBob.Id, ids);
+        Assert.Contains(mine.Id, ids); // own and system images are not filtered by it
+        Assert.DoesNotContain(fromAlice.Id, ids);
+        Assert.Equal(PublicImageCatalog.Entries.Count + 2, everything.TotalCount);
+    }
+
+    [Fact]
     public async Task AnotherAccountNeverSeesAnUnsharedCustomImage()
     {
         var a = SeededServiceFixture.NewAccount();
         var b = SeededServiceFixture.NewAccount();
-        var image = await ImageRows.AddCustomImageAsync(service.Environment.Database, a.AccountId, Region, "private-one");
+        var image = await AddImageAsync(a, "private-one");
         foreach (var query in new[]
         {
             new ImageQuery { ImageIds = [image.Id] },
@@ -178,8 +200,8 @@ public sealed class DescribeImagesTests(SeededServiceFixture service) : IClassFi
     public async Task TagsMustAllMatch()
     {
         var me = SeededServiceFixture.NewAccount();
-        var one = await ImageRows.AddCustomImageAsync(service.Environment.Database, me.AccountId, Region, "tagged-one");
-        var two = await ImageRows.AddCustomImageAsync(service.Environment.Database, me.AccountId, Region, "tagged-two");
+        var one = await AddImageAsync(me, "tagged-one");
+        var two = await AddImageAsync(me, "tagged-two");
         await ImageRows.TagAsync(service.Environment.Database, one, "team", "a");
         await ImageRows.TagAsync(service.Environment.Database, one, "env", "prod");
         await ImageRows.TagAsync(service.Environment.Database, two, "team", "b");
@@ -260,6 +282,9 @@ public sealed class DescribeImagesTests(SeededServiceFixture service) : IClassFi
         var dry = await Assert.ThrowsAsync<EcsException>(() => service.Queries.DescribeAsync(caller, Region, new ImageQuery(), dryRun: true, CancellationToken.None));
         Assert.Equal("DryRunOperation", dry.Code);
     }
+
+    private Task<ImageEntity> AddImageAsync(Caller owner, string name) =>
+        ImageRows.AddCustomImageAsync(service.Environment.Database, owner.AccountId, Region, name);
 
     private async Task<string> AddMarketplaceImageAsync()
     {

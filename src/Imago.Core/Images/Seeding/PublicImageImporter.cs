@@ -4,6 +4,7 @@ using Imago.Core.Storage;
 using Imago.Data;
 using Imago.Data.Entities;
 using Imago.Formats;
+using Imago.Formats.Conversion;
 using Microsoft.EntityFrameworkCore;
 
 namespace Imago.Core.Images.Seeding;
@@ -41,10 +42,11 @@ public sealed class PublicImageImporter(ImagoDatabase database, RegionStores sto
 
     /// <summary>
     /// Imports <paramref name="path"/> into every region as <paramref name="definition"/> (its size is taken from
-    /// the file). Returns the regions done, with the new snapshot ids.
+    /// the file). <paramref name="progressFor"/> gives each region's import a progress sink. Returns the regions
+    /// done, with the new snapshot ids.
     /// </summary>
     public async Task<IReadOnlyList<(string RegionId, string SnapshotId)>> ImportAsync(string path, ImageFormat? format,
-        PublicImageDefinition definition, CancellationToken cancellationToken)
+        PublicImageDefinition definition, Func<string, IProgress<ConvertProgress>?>? progressFor, CancellationToken cancellationToken)
     {
         var installer = new PublicImageInstaller(database, stores);
         var done = new List<(string, string)>();
@@ -53,7 +55,7 @@ public sealed class PublicImageImporter(ImagoDatabase database, RegionStores sto
         foreach (var (regionId, store) in stores.All.OrderBy(s => s.Key, StringComparer.Ordinal))
         {
             var snapshotId = ResourceIds.NewSnapshotId(regionId);
-            await store.ImportAsync(image, snapshotId, cancellationToken: cancellationToken).ConfigureAwait(false);
+            await store.ImportAsync(image, snapshotId, progressFor?.Invoke(regionId), cancellationToken).ConfigureAwait(false);
             string? replaced;
             try
             {
