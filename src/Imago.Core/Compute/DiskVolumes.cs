@@ -14,7 +14,16 @@ public sealed class DiskVolumes(RegionStores stores, DiskExports exports, ILogge
 {
     public async Task DeleteAsync(string regionId, string diskId)
     {
-        await exports.CloseAsync(diskId).ConfigureAwait(false);
+        try
+        {
+            await exports.CloseAsync(diskId).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is StoreException or IOException)
+        {
+            // The last flush of what clients wrote failed; the disk is deleted anyway, so its bytes do not matter.
+            logger.LogWarning("closing the NBD exports of deleted disk {DiskId} failed: {Error}", diskId, e.Message);
+        }
+
         try
         {
             if (stores.All.TryGetValue(regionId, out var store))

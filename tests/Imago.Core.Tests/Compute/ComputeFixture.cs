@@ -184,6 +184,13 @@ internal sealed class ComputeFixture : IAsyncDisposable
     public async Task<IReadOnlyList<DiskEntity>> DisksOfAsync(Caller caller, string instanceId) =>
         (await Disks.DescribeAsync(caller, new DiskFilter { RegionId = Region, InstanceId = instanceId }, new PageRequest(PageSize: 100), CancellationToken.None)).Items.Select(d => d.Disk).ToList();
 
+    /// <summary>One running instance of <paramref name="image"/> for Alice, and its system disk.</summary>
+    public async Task<(string InstanceId, DiskEntity SystemDisk)> RunWithSystemDiskAsync(ImageEntity image)
+    {
+        var instanceId = await RunOneAsync(Alice, Launch(image.Id));
+        return (instanceId, Assert.Single(await DisksOfAsync(Alice, instanceId)));
+    }
+
     /// <summary>Reads <paramref name="length"/> bytes of a disk's volume straight from the store (no connection may hold it).</summary>
     public async Task<byte[]> ReadVolumeAsync(string diskId, long offset, int length, string regionId = Region)
     {

@@ -13,8 +13,7 @@ public sealed class DiskNbdTests
         await using var f = await CreateAsync();
         await using var server = await StartAsync(f);
         var image = await f.AddImageAsync(marker: 0x5a);
-        var instanceId = await f.RunOneAsync(Alice, Launch(image.Id));
-        var disk = Assert.Single(await f.DisksOfAsync(Alice, instanceId));
+        var (instanceId, disk) = await f.RunWithSystemDiskAsync(image);
         var url = server.UrlFor(disk.Id)!;
         Assert.Equal($"nbd://127.0.0.1:{server.LocalEndPoint!.Port}/{disk.Id}", url);
 
@@ -34,8 +33,7 @@ public sealed class DiskNbdTests
         await using var f = await CreateAsync();
         await using var server = await StartAsync(f);
         var image = await f.AddImageAsync();
-        var instanceId = await f.RunOneAsync(Alice, Launch(image.Id));
-        var disk = Assert.Single(await f.DisksOfAsync(Alice, instanceId));
+        var (instanceId, disk) = await f.RunWithSystemDiskAsync(image);
         var baseUrl = $"nbd://127.0.0.1:{server.LocalEndPoint!.Port}/";
 
         // The image's snapshot, an unknown disk, and a volume that has no disk row are not exports.
@@ -50,12 +48,28 @@ public sealed class DiskNbdTests
     }
 
     [Fact]
+    public async Task ALiveQemuConnectionGetsIoErrorsOnceItsDiskIsDeleted()
+    {
+        await using var f = await CreateAsync();
+        await using var server = await StartAsync(f);
+        var image = await f.AddImageAsync();
+        var (instanceId, disk) = await f.RunWithSystemDiskAsync(image);
+        await using var qemu = await QemuIoSession.OpenAsync(server.UrlFor(disk.Id)!);
+        Assert.Contains("wrote 4096/4096 bytes", await qemu.RunAsync("write -P 0xab 0 4k"));
+
+        await f.Instances.DeleteInstanceAsync(Alice, Region, instanceId, force: true, dryRun: false, default);
+
+        Assert.False(f.Store.VolumeExists(disk.Id));
+        Assert.Contains("failed", await qemu.RunAsync("read 0 4k"));
+        Assert.False((await QemuIo.RunAsync(server.UrlFor(disk.Id)!, "read 0 4k")).Succeeded);
+    }
+
+    [Fact]
     public async Task DeletingAnInstanceCutsItsConnectionsAndDeletesTheVolumes()
     {
         await using var f = await CreateAsync();
         var image = await f.AddImageAsync();
-        var instanceId = await f.RunOneAsync(Alice, Launch(image.Id));
-        var disk = Assert.Single(await f.DisksOfAsync(Alice, instanceId));
+        var (instanceId, disk) = await f.RunWithSystemDiskAsync(image);
         // Two connections, as the NBD server would open them.
         await using var first = (await f.Exports.OpenExportAsync(disk.Id, default))!;
         await using var second = (await f.Exports.OpenExportAsync(disk.Id, default))!;

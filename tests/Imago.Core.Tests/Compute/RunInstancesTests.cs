@@ -214,6 +214,12 @@ public sealed class RunInstancesTests
 
         Assert.All(await f.ReadVolumeAsync(disk.Id, (500L << 30) - 4096, 4096), b => Assert.Equal(0xcd, b));
         Assert.All(await f.ReadVolumeAsync(disk.Id, MarkerOffset, 4096), b => Assert.Equal(0x5a, b));
+
+        // The largest system disk (2 TiB) is as cheap: a handful of tree pages above the image's root.
+        var largest = await f.RunOneAsync(Alice, Launch(image.Id) with { SystemDisk = new(SizeGiB: DiskCategories.MaxSystemDiskGiB) });
+        var info = await f.Store.GetInfoAsync(Imago.Storage.Metadata.VersionKind.Volume, Assert.Single(await f.DisksOfAsync(Alice, largest)).Id);
+        Assert.Equal(2048L << 30, info.Size);
+        Assert.True(info.AllocatedChunks <= 16, $"{info.AllocatedChunks} chunks allocated");
     }
 
     [Fact]
