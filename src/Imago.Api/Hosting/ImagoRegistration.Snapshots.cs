@@ -23,6 +23,8 @@ public static partial class ImagoRegistration
         services.AddSingleton<SnapshotFinalizer>();
         services.AddSingleton<SnapshotService>();
         services.AddSingleton<SnapshotQueries>();
+        services.AddSingleton<SnapshotRetention>();
+        services.AddHostedService<SnapshotRetentionService>();
         services.AddSingleton<ImageCreationService>();
         services.AddSingleton<ITaskHandler, CreateSnapshotTaskHandler>();
         services.AddSingleton<ITaskHandler, CreateImageTaskHandler>();

@@ -1,3 +1,4 @@
+using Imago.Core.Compute;
 using Imago.Data;
 using Imago.Data.Entities;
 using Microsoft.EntityFrameworkCore;
@@ -7,28 +8,23 @@ namespace Imago.Core.Snapshots;
 /// <summary>DescribeSnapshots: the caller's snapshots in a region, filtered, newest first.</summary>
 public sealed class SnapshotQueries(ImagoDatabase database)
 {
-    public async Task<(IReadOnlyList<SnapshotView> Page, int TotalCount)> ListAsync(Caller caller, string regionId, SnapshotQuery query, CancellationToken cancellationToken)
+    public const int DefaultPageSize = 10;
+
+    public async Task<Page<SnapshotView>> ListAsync(Caller caller, string regionId, SnapshotQuery query, CancellationToken cancellationToken)
     {
         await using var db = database.CreateContext();
         var snapshots = Filter(db, db.Snapshots.AsNoTracking().Where(s => s.AccountId == caller.AccountId && s.RegionId == regionId), query);
-        var total = await snapshots.CountAsync(cancellationToken).ConfigureAwait(false);
-        var rows = await snapshots.OrderByDescending(s => s.CreatedAt).ThenBy(s => s.Id)
-            .Skip(query.Skip).Take(query.Take)
-            .Select(s => new
-            {
-                Snapshot = s,
-                UsedByImage = db.ImageDiskMappings.Any(m => m.SnapshotId == s.Id),
-                UsedByDisk = db.Disks.Any(d => d.SourceSnapshotId == s.Id),
-            })
-            .ToListAsync(cancellationToken).ConfigureAwait(false);
-        var ids = rows.Select(r => r.Snapshot.Id).ToList();
+        var ordered = snapshots.OrderByDescending(s => s.CreatedAt).ThenBy(s => s.Id)
+            .Select(s => new SnapshotRow(s, db.ImageDiskMappings.Any(m => m.SnapshotId == s.Id), db.Disks.Any(d => d.SourceSnapshotId == s.Id)));
+        var page = await Paging.ApplyAsync(ordered, query.Paging ?? new PageRequest(), DefaultPageSize, cancellationToken).ConfigureAwait(false);
+        var ids = page.Items.Select(r => r.Snapshot.Id).ToList();
         var tags = (await db.Tags.AsNoTracking()
                 .Where(t => t.ResourceType == SnapshotKinds.TagResourceType && ids.Contains(t.ResourceId))
                 .ToListAsync(cancellationToken).ConfigureAwait(false))
             .ToLookup(t => t.ResourceId, t => new KeyValuePair<string, string>(t.Key, t.Value));
-        var page = rows.Select(r => new SnapshotView(r.Snapshot, SnapshotUsages.Of(r.UsedByImage, r.UsedByDisk),
+        var views = page.Items.Select(r => new SnapshotView(r.Snapshot, SnapshotUsages.Of(r.UsedByImage, r.UsedByDisk),
             tags[r.Snapshot.Id].OrderBy(t => t.Key, StringComparer.Ordinal).ToList())).ToList();
-        return (page, total);
+        return new Page<SnapshotView>(views, page.TotalCount, page.PageNumber, page.PageSize, page.NextToken);
     }
 
     private static IQueryable<SnapshotEntity> Filter(ImagoDbContext db, IQueryable<SnapshotEntity> snapshots, SnapshotQuery query)
@@ -70,6 +66,16 @@ public sealed class SnapshotQueries(ImagoDatabase database)
             snapshots = snapshots.Where(s => false);
         }
 
+        if (query.CreatedFrom is { } from)
+        {
+            snapshots = snapshots.Where(s => s.CreatedAt >= from);
+        }
+
+        if (query.CreatedTo is { } to)
+        {
+            snapshots = snapshots.Where(s => s.CreatedAt <= to);
+        }
+
         if (query.SourceDiskType is { } diskType)
         {
             snapshots = snapshots.Where(s => s.SourceDiskType == diskType);
@@ -93,4 +99,6 @@ public sealed class SnapshotQueries(ImagoDatabase database)
 
         return snapshots;
     }
+
+    private sealed record SnapshotRow(SnapshotEntity Snapshot, bool UsedByImage, bool UsedByDisk);
 }

@@ -1,6 +1,6 @@
 namespace Imago.Core.Snapshots;
 
-/// <summary>DescribeSnapshots' filters (null: not filtered) and the page to return (Skip/Take).</summary>
+/// <summary>DescribeSnapshots' filters (null: not filtered) and the page to return.</summary>
 public sealed record SnapshotQuery(
     IReadOnlyList<string>? SnapshotIds = null,
     string? DiskId = null,
@@ -12,8 +12,9 @@ public sealed record SnapshotQuery(
     string? SourceDiskType = null,
     IReadOnlyList<KeyValuePair<string, string>>? Tags = null,
     bool? Encrypted = null,
-    int Skip = 0,
-    int Take = 10);
+    DateTime? CreatedFrom = null,
+    DateTime? CreatedTo = null,
+    Compute.PageRequest? Paging = null);
 
 /// <summary>A snapshot as DescribeSnapshots shows it: the row, its computed Usage and its tags.</summary>
 public sealed record SnapshotView(Data.Entities.SnapshotEntity Snapshot, string Usage, IReadOnlyList<KeyValuePair<string, string>> Tags);

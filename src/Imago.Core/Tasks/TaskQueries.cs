@@ -1,3 +1,4 @@
+using Imago.Core.Compute;
 using Imago.Data;
 using Imago.Data.Entities;
 using Microsoft.EntityFrameworkCore;
@@ -7,7 +8,7 @@ namespace Imago.Core.Tasks;
 /// <summary>DescribeTasks and DescribeTaskAttribute: the caller's tasks in a region.</summary>
 public sealed class TaskQueries(ImagoDatabase database)
 {
-    public async Task<(IReadOnlyList<TaskEntity> Page, int TotalCount)> ListAsync(Caller caller, string regionId, TaskQuery query, CancellationToken cancellationToken)
+    public async Task<Page<TaskEntity>> ListAsync(Caller caller, string regionId, TaskQuery query, CancellationToken cancellationToken)
     {
         await using var db = database.CreateContext();
         var tasks = db.Tasks.AsNoTracking().Where(t => t.AccountId == caller.AccountId && t.RegionId == regionId);
@@ -41,11 +42,8 @@ public sealed class TaskQueries(ImagoDatabase database)
             tasks = tasks.Where(t => resources.Contains(t.ResourceId));
         }
 
-        var total = await tasks.CountAsync(cancellationToken).ConfigureAwait(false);
-        var page = await tasks.OrderByDescending(t => t.CreatedAt).ThenBy(t => t.Id)
-            .Skip((query.PageNumber - 1) * query.PageSize).Take(query.PageSize)
-            .ToListAsync(cancellationToken).ConfigureAwait(false);
-        return (page, total);
+        var ordered = tasks.OrderByDescending(t => t.CreatedAt).ThenBy(t => t.Id);
+        return await Paging.ApplyAsync(ordered, new PageRequest(query.PageNumber, query.PageSize), query.PageSize, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The caller's task, or InvalidTaskId.NotFound (another account's task answers the same).</summary>

@@ -184,14 +184,31 @@ public sealed class TaskRunner : IAsyncDisposable
         if (running is not null)
         {
             await running.Cancellation.CancelAsync().ConfigureAwait(false);
-            await running.Done.Task.WaitAsync(CancelWait, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await running.Done.Task.WaitAsync(CancelWait, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                // The handler is slow to stop; it has been told to, and the task ends Cancelled when it does.
+            }
+
             return;
         }
 
         // Not running here: it will be skipped when dequeued; finish it now.
         if (await FinishAsync(taskId, TaskStatuses.Cancelled, "", CancellationToken.None).ConfigureAwait(false))
         {
-            await handler.OnCancelledAsync(NewExecution(task), CancellationToken.None).ConfigureAwait(false);
+            await RunHookAsync(NewExecution(task), () => handler.OnCancelledAsync(NewExecution(task), CancellationToken.None)).ConfigureAwait(false);
+        }
+
+        if (!_known.ContainsKey(taskId))
+        {
+            // Not queued either (it was waiting in the database): no worker will consume the mark.
+            lock (_gate)
+            {
+                _cancelledBeforeStart.Remove(taskId);
+            }
         }
     }
 
@@ -256,6 +273,12 @@ public sealed class TaskRunner : IAsyncDisposable
 
         if (task is null || task.Status != TaskStatuses.Processing)
         {
+            lock (_gate)
+            {
+                // Cancelled (or deleted) while queued: nothing to run, and the mark is consumed.
+                _cancelledBeforeStart.Remove(taskId);
+            }
+
             return;
         }
 

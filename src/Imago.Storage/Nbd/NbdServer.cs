@@ -108,6 +108,12 @@ public sealed class NbdServer(INbdExportProvider provider, NbdServerOptions? opt
         {
             remote = client.Client.RemoteEndPoint;
             client.NoDelay = true;
+            // A peer that vanished without a FIN (a dead hypervisor host) is found by TCP keepalive even when the
+            // idle timeout is off, as it is for instance disks, which are idle whenever their guest is.
+            client.Client.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.KeepAlive, true);
+            client.Client.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveTime, 60);
+            client.Client.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveInterval, 10);
+            client.Client.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveRetryCount, 6);
             var stream = client.GetStream();
             NegotiatedExport? export;
             using (var handshake = CancellationTokenSource.CreateLinkedTokenSource(stopping))

@@ -33,7 +33,8 @@ public sealed record NbdServerOptions
     /// <summary>
     /// Time a connection may sit after the handshake with no request arriving and none in flight before it is
     /// closed: a client that vanished without a FIN (a dead host, a dropped NAT entry) must not hold its export,
-    /// a connection slot and the volume's single-writer open forever.
+    /// a connection slot and the volume's single-writer open forever. <see cref="Timeout.InfiniteTimeSpan"/> turns it
+    /// off (TCP keepalive still finds dead peers): a hypervisor's disk connection is idle whenever its guest is.
     /// </summary>
     public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromMinutes(10);
 
@@ -56,7 +57,10 @@ public sealed record NbdServerOptions
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxOptionLength);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxConnections);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(HandshakeTimeout, TimeSpan.Zero);
-        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(IdleTimeout, TimeSpan.Zero);
+        if (IdleTimeout != Timeout.InfiniteTimeSpan)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(IdleTimeout, TimeSpan.Zero);
+        }
     }
 
     /// <summary>Called (from a connection task) when a connection ends because of an error; for logging.</summary>

@@ -22,7 +22,7 @@ internal sealed class NbdTransmission(Stream stream, NegotiatedExport export, Nb
         using var connection = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var replies = new NbdReplyWriter(stream);
         using var stopWatchdog = new CancellationTokenSource();
-        var watchdog = WatchIdleAsync(connection, stopWatchdog.Token);
+        var watchdog = options.IdleTimeout == Timeout.InfiniteTimeSpan ? Task.CompletedTask : WatchIdleAsync(connection, stopWatchdog.Token);
         try
         {
             await ReadRequestsAsync(replies, connection).ConfigureAwait(false);

@@ -131,6 +131,14 @@ public sealed class SnapshotsApiTests(ImagoServer server) : IClassFixture<ImagoS
         Assert.Equal(1, (await Describe(("SourceDiskType", "System")))["TotalCount"]!.GetValue<int>());
         Assert.Equal(3, (await Describe(("Status", "accomplished"), ("SnapshotType", "all"), ("Usage", "none")))["TotalCount"]!.GetValue<int>());
         Assert.Equal(0, (await Describe(("Status", "failed")))["TotalCount"]!.GetValue<int>());
+        Assert.Equal(3, (await Describe(("Filter.1.Key", "CreationStartTime"), ("Filter.1.Value", "2000-01-01T00:00Z")))["TotalCount"]!.GetValue<int>());
+        var later = DateTime.UtcNow.AddHours(1).ToString("yyyy-MM-dd'T'HH:mm'Z'", System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(0, (await Describe(("Filter.1.Key", "CreationStartTime"), ("Filter.1.Value", later)))["TotalCount"]!.GetValue<int>());
+        Assert.Equal(3, (await Describe(("Filter.1.Key", "CreationEndTime"), ("Filter.1.Value", later)))["TotalCount"]!.GetValue<int>());
+        (await client.CallAsync("DescribeSnapshots", Params(("RegionId", Region), ("Filter.1.Key", "Colour"), ("Filter.1.Value", "x"))))
+            .AssertError("InvalidFilterKey.NotFound", 404);
+        (await client.CallAsync("DescribeSnapshots", Params(("RegionId", Region), ("Filter.1.Key", "CreationEndTime"), ("Filter.1.Value", "yesterday"))))
+            .AssertError("InvalidParameter", 400);
 
         var page = await Describe(("PageSize", "2"), ("PageNumber", "2"));
         Assert.Equal((3, 2, 2, 1), (page["TotalCount"]!.GetValue<int>(), page["PageNumber"]!.GetValue<int>(), page["PageSize"]!.GetValue<int>(),
@@ -209,6 +217,8 @@ public sealed class SnapshotsApiTests(ImagoServer server) : IClassFixture<ImagoS
 
         (await client.CallAsync("DescribeTaskAttribute", Params(("RegionId", Region), ("TaskId", "t-nothere")))).AssertError("InvalidTaskId.NotFound", 400);
         (await client.CallAsync("DescribeTaskAttribute", Params(("RegionId", Region)))).AssertError("MissingParameter", 400);
+        (await client.CallAsync("DescribeTasks", Params(("RegionId", Region), ("StartTime", "2024-13-01T00:00Z")))).AssertError("InvalidParameter", 400);
+        (await client.CallAsync("DescribeTasks", Params(("RegionId", Region), ("TaskIds", string.Join(',', Enumerable.Range(0, 101)))))).AssertError("InvalidParameter", 400);
         (await client.CallAsync("CancelTask", Params(("RegionId", Region), ("TaskId", "t-nothere")))).AssertError("InvalidTaskId.NotFound", 400);
     }
 

@@ -67,7 +67,7 @@ public sealed class ImageCreationTests : IAsyncLifetime
             Assert.Equal(systemBytes, await _env.ReadSnapshotAsync(image.DiskMappings[0].SnapshotId!, 400L << 30, 4096));
             Assert.Equal(dataBytes, await _env.ReadSnapshotAsync(image.DiskMappings[1].SnapshotId!, 0, 4096));
 
-            var (snapshots, _) = await _env.SnapshotQueries.ListAsync(AliceCaller, SnapshotHarness.Region, new SnapshotQuery(InstanceId: instance.Id), CancellationToken.None);
+            var snapshots = (await _env.SnapshotQueries.ListAsync(AliceCaller, SnapshotHarness.Region, new SnapshotQuery(InstanceId: instance.Id), CancellationToken.None)).Items;
             Assert.Equal(2, snapshots.Count);
             Assert.All(snapshots, s => Assert.Equal((SnapshotUsages.Image, SnapshotStatuses.Accomplished), (s.Usage, s.Snapshot.Status)));
             Assert.Contains(snapshots, s => s.Snapshot.SourceDiskId == system.Id && s.Snapshot.SourceDiskType == "system");
@@ -269,7 +269,7 @@ public sealed class ImageCreationTests : IAsyncLifetime
         Assert.Equal(("SnapshotCreatedImage", 403), (error.Code, error.HttpStatus));
         Assert.True(_env.Store.SnapshotExists(snapshotId));
 
-        var (page, _) = await _env.SnapshotQueries.ListAsync(AliceCaller, SnapshotHarness.Region, new SnapshotQuery(Usage: SnapshotUsages.Image), CancellationToken.None);
+        var page = (await _env.SnapshotQueries.ListAsync(AliceCaller, SnapshotHarness.Region, new SnapshotQuery(Usage: SnapshotUsages.Image), CancellationToken.None)).Items;
         Assert.Equal(snapshotId, Assert.Single(page).Snapshot.Id);
 
         await _env.WaitForImageAsync(imageId, ImageStatuses.Available);

@@ -34,7 +34,10 @@ internal sealed class SnapshotHarness : IAsyncDisposable
         SnapshotQueries = new SnapshotQueries(database);
         Images = new ImageCreationService(database, stores, regions, Runner, time);
         Tasks = new TaskQueries(database);
+        Retention = new SnapshotRetention(database, Snapshots, time, NullLogger<SnapshotRetention>.Instance);
     }
+
+    public SnapshotRetention Retention { get; }
 
     public string DataDirectory { get; }
 

@@ -1,3 +1,4 @@
+using Imago.Core.Compute;
 using Imago.Core.Errors;
 using Imago.Core.Snapshots;
 using Imago.Data.Entities;
@@ -55,7 +56,7 @@ public sealed class SnapshotServiceTests : IAsyncLifetime
         await using var stopped = await SnapshotHarness.OpenAsync(dir.Path, startRunner: false);
         var disk = await stopped.AddDiskAsync(Alice, "data", 10);
         var snapshotId = await stopped.Snapshots.CreateAsync(new Caller(Alice), Request(disk.Id), CancellationToken.None);
-        var (page, _) = await stopped.SnapshotQueries.ListAsync(new Caller(Alice), SnapshotHarness.Region, new SnapshotQuery(), CancellationToken.None);
+        var page = (await stopped.SnapshotQueries.ListAsync(new Caller(Alice), SnapshotHarness.Region, new SnapshotQuery(), CancellationToken.None)).Items;
         Assert.Equal(SnapshotStatuses.Progressing, Assert.Single(page).Snapshot.Status);
         Assert.Equal(0, page[0].Snapshot.Progress);
 
@@ -114,8 +115,7 @@ public sealed class SnapshotServiceTests : IAsyncLifetime
             _env.Snapshots.CreateAsync(new Caller(Alice), Request(disk.Id) with { DryRun = true }, CancellationToken.None));
         Assert.Equal("DryRunOperation", error.Code);
         Assert.Empty(_env.Store.ListSnapshots());
-        var (_, total) = await _env.SnapshotQueries.ListAsync(new Caller(Alice), SnapshotHarness.Region, new SnapshotQuery(), CancellationToken.None);
-        Assert.Equal(0, total);
+        Assert.Equal(0, (await _env.SnapshotQueries.ListAsync(new Caller(Alice), SnapshotHarness.Region, new SnapshotQuery(), CancellationToken.None)).TotalCount);
     }
 
     [Fact]
@@ -149,7 +149,7 @@ public sealed class SnapshotServiceTests : IAsyncLifetime
         }
 
         async Task<string[]> Ids(SnapshotQuery query) =>
-            [.. (await _env.SnapshotQueries.ListAsync(caller, SnapshotHarness.Region, query, CancellationToken.None)).Page.Select(v => v.Snapshot.Id).Order()];
+            [.. (await _env.SnapshotQueries.ListAsync(caller, SnapshotHarness.Region, query, CancellationToken.None)).Items.Select(v => v.Snapshot.Id).Order()];
 
         Assert.Equal(new[] { a, b, c }.Order(), await Ids(new SnapshotQuery()));
         Assert.Equal(new[] { b, c }.Order(), await Ids(new SnapshotQuery(DiskId: data.Id)));
@@ -163,10 +163,11 @@ public sealed class SnapshotServiceTests : IAsyncLifetime
         Assert.Empty(await Ids(new SnapshotQuery(SnapshotType: "auto")));
         Assert.Equal(3, (await Ids(new SnapshotQuery(Usage: SnapshotUsages.None))).Length);
 
-        var (page, total) = await _env.SnapshotQueries.ListAsync(caller, SnapshotHarness.Region, new SnapshotQuery(Skip: 2, Take: 2), CancellationToken.None);
+        var result = await _env.SnapshotQueries.ListAsync(caller, SnapshotHarness.Region, new SnapshotQuery(Paging: new PageRequest(PageNumber: 2, PageSize: 2)), CancellationToken.None);
+        var (page, total) = (result.Items, result.TotalCount);
         Assert.Equal(3, total);
         Assert.Single(page);
-        var (tagged, _) = await _env.SnapshotQueries.ListAsync(caller, SnapshotHarness.Region, new SnapshotQuery(SnapshotIds: [a]), CancellationToken.None);
+        var tagged = (await _env.SnapshotQueries.ListAsync(caller, SnapshotHarness.Region, new SnapshotQuery(SnapshotIds: [a]), CancellationToken.None)).Items;
         Assert.Equal([new KeyValuePair<string, string>("env", "prod")], tagged[0].Tags);
     }
 
@@ -201,7 +202,7 @@ public sealed class SnapshotServiceTests : IAsyncLifetime
             await db.SaveChangesAsync();
         }
 
-        var (page, _) = await _env.SnapshotQueries.ListAsync(new Caller(Alice), SnapshotHarness.Region, new SnapshotQuery(Usage: SnapshotUsages.Disk), CancellationToken.None);
+        var page = (await _env.SnapshotQueries.ListAsync(new Caller(Alice), SnapshotHarness.Region, new SnapshotQuery(Usage: SnapshotUsages.Disk), CancellationToken.None)).Items;
         Assert.Equal(id, Assert.Single(page).Snapshot.Id);
 
         var error = await Assert.ThrowsAsync<EcsException>(() => _env.Snapshots.DeleteAsync(new Caller(Alice), null, id, false, CancellationToken.None));

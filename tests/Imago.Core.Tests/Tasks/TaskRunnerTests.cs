@@ -168,7 +168,7 @@ public sealed class TaskRunnerTests
         await using var env = await SnapshotHarness.OpenAsync(dir.Path, startRunner: false);
         var disk = await env.AddDiskAsync(Alice, "data", 10);
         await env.Snapshots.CreateAsync(AliceCaller, new CreateSnapshotRequest(null, disk.Id), CancellationToken.None);
-        var (tasks, _) = await env.Tasks.ListAsync(AliceCaller, SnapshotHarness.Region, new TaskQuery(), CancellationToken.None);
+        var tasks = (await env.Tasks.ListAsync(AliceCaller, SnapshotHarness.Region, new TaskQuery(), CancellationToken.None)).Items;
         var task = Assert.Single(tasks);
         Assert.False(task.SupportCancel);
         var error = await Assert.ThrowsAsync<EcsException>(() => env.Runner.CancelAsync(AliceCaller, SnapshotHarness.Region, task.Id, CancellationToken.None));
@@ -198,15 +198,15 @@ public sealed class TaskRunnerTests
         Assert.Equal(TaskStatuses.Failed, failed!.Status);
         Assert.Equal("InvalidOSSObject.NotFound: The OSS object does not exist.", failed.FailedReason);
 
-        var (finished, total) = await env.Tasks.ListAsync(AliceCaller, SnapshotHarness.Region,
+        var finished = await env.Tasks.ListAsync(AliceCaller, SnapshotHarness.Region,
             new TaskQuery(TaskStatus: TaskStatuses.Finished, PageSize: 100), CancellationToken.None);
-        Assert.Equal(29, total);
-        Assert.Equal(29, finished.Count);
-        var (byResource, _) = await env.Tasks.ListAsync(AliceCaller, SnapshotHarness.Region, new TaskQuery(ResourceIds: ["m-3"]), CancellationToken.None);
+        Assert.Equal(29, finished.TotalCount);
+        Assert.Equal(29, finished.Items.Count);
+        var byResource = (await env.Tasks.ListAsync(AliceCaller, SnapshotHarness.Region, new TaskQuery(ResourceIds: ["m-3"]), CancellationToken.None)).Items;
         Assert.Equal(ids[3], Assert.Single(byResource).Id);
-        var (byId, _) = await env.Tasks.ListAsync(AliceCaller, SnapshotHarness.Region, new TaskQuery(TaskIds: [ids[1], ids[2]], TaskAction: "ExportImage"), CancellationToken.None);
+        var byId = (await env.Tasks.ListAsync(AliceCaller, SnapshotHarness.Region, new TaskQuery(TaskIds: [ids[1], ids[2]], TaskAction: "ExportImage"), CancellationToken.None)).Items;
         Assert.Equal(2, byId.Count);
-        var (others, _) = await env.Tasks.ListAsync(new Caller(Bob), SnapshotHarness.Region, new TaskQuery(), CancellationToken.None);
+        var others = (await env.Tasks.ListAsync(new Caller(Bob), SnapshotHarness.Region, new TaskQuery(), CancellationToken.None)).Items;
         Assert.Empty(others);
         var missing = await Assert.ThrowsAsync<EcsException>(() => env.Tasks.GetAsync(new Caller(Bob), SnapshotHarness.Region, ids[0], CancellationToken.None));
         Assert.Equal("InvalidTaskId.NotFound", missing.Code);

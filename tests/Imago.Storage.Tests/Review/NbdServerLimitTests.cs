@@ -10,6 +10,14 @@ public sealed class NbdServerLimitTests
     private const int MiB = 1024 * 1024;
 
     [Fact]
+    public void The_idle_timeout_can_be_turned_off_but_not_set_to_zero()
+    {
+        var endpoint = new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0);
+        new NbdServerOptions { EndPoint = endpoint, IdleTimeout = Timeout.InfiniteTimeSpan }.Validate();
+        Assert.Throws<ArgumentOutOfRangeException>(() => new NbdServerOptions { EndPoint = endpoint, IdleTimeout = TimeSpan.Zero }.Validate());
+    }
+
+    [Fact]
     public async Task A_connection_waits_for_the_server_wide_memory_budget_instead_of_allocating_past_it()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));

@@ -1,7 +1,5 @@
-using System.Globalization;
 using System.Text.Json.Nodes;
 using Imago.Api.Rpc;
-using Imago.Core.Errors;
 using Imago.Core.Regions;
 using Imago.Core.Tasks;
 using Imago.Data.Entities;
@@ -31,14 +29,14 @@ public sealed class DescribeTasksHandler(TaskQueries tasks, RegionCatalog region
             ResourceIds: p.GetList("ResourceIds", 100) is { Count: > 0 } r ? r : null,
             PageNumber: pageNumber,
             PageSize: pageSize);
-        var (page, total) = await tasks.ListAsync(request.Caller, regionId, query, cancellationToken).ConfigureAwait(false);
+        var page = await tasks.ListAsync(request.Caller, regionId, query, cancellationToken).ConfigureAwait(false);
         return new JsonObject
         {
             ["RegionId"] = regionId,
-            ["TotalCount"] = total,
-            ["PageNumber"] = pageNumber,
-            ["PageSize"] = pageSize,
-            ["TaskSet"] = EcsJson.Wrap("Task", page.Select(Item)),
+            ["TotalCount"] = page.TotalCount,
+            ["PageNumber"] = page.PageNumber,
+            ["PageSize"] = page.PageSize,
+            ["TaskSet"] = EcsJson.Wrap("Task", page.Items.Select(Item)),
         };
     }
 
@@ -55,18 +53,5 @@ public sealed class DescribeTasksHandler(TaskQueries tasks, RegionCatalog region
         ["ResourceIds"] = EcsJson.Wrap("ResourceId", task.ResourceId.Length > 0 ? [JsonValue.Create(task.ResourceId)] : []),
     };
 
-    /// <summary><c>yyyy-MM-ddTHH:mmZ</c> (or with seconds), UTC.</summary>
-    private static DateTime? Time(RpcParameters p, string name)
-    {
-        var text = p.GetString(name, 32);
-        if (text is null)
-        {
-            return null;
-        }
-
-        return DateTime.TryParseExact(text, ["yyyy-MM-dd'T'HH:mm'Z'", "yyyy-MM-dd'T'HH:mm:ss'Z'"], CultureInfo.InvariantCulture,
-            DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var time)
-            ? time
-            : throw EcsErrors.InvalidParameter(name, "Use yyyy-MM-ddTHH:mmZ (UTC).");
-    }
+    private static DateTime? Time(RpcParameters p, string name) => p.GetString(name, 32) is { } text ? RequestTimes.Parse(text, name) : null;
 }

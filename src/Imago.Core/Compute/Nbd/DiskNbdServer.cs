@@ -26,6 +26,8 @@ public sealed class DiskNbdServer(ServiceOptions options, DiskExports exports, I
         var server = new NbdServer(exports, new NbdServerOptions
         {
             EndPoint = endpoint,
+            // An instance's disk connection is idle whenever its guest is; dead peers are found by TCP keepalive.
+            IdleTimeout = Timeout.InfiniteTimeSpan,
             ConnectionFailed = (remote, error) => logger.LogWarning("NBD connection from {Remote} failed: {Error}", remote, error.Message),
         });
         server.Start();

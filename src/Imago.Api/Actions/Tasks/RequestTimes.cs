@@ -1,0 +1,15 @@
+using System.Globalization;
+using Imago.Core.Errors;
+
+namespace Imago.Api.Actions.Tasks;
+
+/// <summary>Times in requests (DescribeTasks StartTime/EndTime, DescribeSnapshots Filter.N.Value).</summary>
+internal static class RequestTimes
+{
+    /// <summary><c>yyyy-MM-ddTHH:mmZ</c> (seconds accepted), UTC; else InvalidParameter naming <paramref name="name"/>.</summary>
+    public static DateTime Parse(string text, string name) =>
+        DateTime.TryParseExact(text, ["yyyy-MM-dd'T'HH:mm'Z'", "yyyy-MM-dd'T'HH:mm:ss'Z'"], CultureInfo.InvariantCulture,
+            DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var time)
+            ? DateTime.SpecifyKind(time, DateTimeKind.Utc)
+            : throw EcsErrors.InvalidParameter(name, "Use yyyy-MM-ddTHH:mmZ (UTC).");
+}
