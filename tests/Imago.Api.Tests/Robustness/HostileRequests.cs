@@ -1,0 +1,173 @@
+using Imago.Api.Tests.Infrastructure;
+using Imago.Core.Ids;
+using static Imago.Api.Tests.Compute.ComputeApi;
+
+namespace Imago.Api.Tests.Robustness;
+
+/// <summary>One request of the sweep: what is sent, how it is signed, and a label that says what was bent.</summary>
+/// <param name="DuplicateQuery">Appended to the query after signing: the same name again with another value.</param>
+internal sealed record HostileCase(string Action, string Label, Dictionary<string, string> Parameters, SignatureStyle Style, string? DuplicateQuery = null);
+
+/// <summary>
+/// Builds the sweep's requests, deterministically (a fixed seed picks signing styles and the random extras), so a
+/// failure reproduces. Each case starts from a request that is valid for the caller's <see cref="Estate"/> and bends
+/// one parameter (or adds list indexes, extra names, a duplicate), so every parser is reached and not just the first
+/// MissingParameter check.
+/// </summary>
+internal sealed class HostileRequests(Estate estate, int seed)
+{
+    /// <summary>Longer than any field allows; only ever sent in a POST body (Kestrel caps the request line at 8 KiB).</summary>
+    public static readonly string Long = new('a', 64 * 1024);
+
+    private static readonly string[] Values =
+    [
+        "", Long, "镜像名称-ñ-😀", "\u0001\u0002\u001b[31m", "a\u0000b", "\r\n", " ", "-1", "0", "-2147483649", "2147483648",
+        "99999999999999999999999999", "1.5", "1e309", "NaN", "0x10", "abc", "[", "[\"a\",", "[1,2]", "{\"a\":1}", "[null]", "[\"\"]",
+        "'; DROP TABLE images; --", "%_*", "../../etc/passwd",
+    ];
+
+    private static readonly string[] IndexForms = ["0", "99999", "-1", "01", "1a", "2147483648", "1.5"];
+
+    private readonly Random _random = new(seed);
+
+    private static readonly SignatureStyle[] Styles = Enum.GetValues<SignatureStyle>();
+
+    public IEnumerable<HostileCase> For(string action)
+    {
+        var scalars = SweepCatalog.ScalarsOf(action);
+        foreach (var name in scalars)
+        {
+            foreach (var value in ValuesFor(name))
+            {
+                yield return Case(action, $"{name}={Show(value)}", name == "DryRun" ? null : name, p => p[name] = value);
+            }
+        }
+
+        foreach (var (list, fields) in SweepCatalog.ListsOf(action))
+        {
+            var field = fields.Length == 0 ? "" : "." + fields[0];
+            foreach (var index in IndexForms)
+            {
+                yield return Case(action, $"{list}.{index}{field}", null, p => p[$"{list}.{index}{field}"] = "x");
+            }
+
+            yield return Case(action, $"{list}.1..101", null, p =>
+            {
+                for (var i = 1; i <= 101; i++)
+                {
+                    p[$"{list}.{i}{field}"] = "v" + i;
+                }
+            });
+            foreach (var f in fields.Length == 0 ? [""] : fields.Select(f => "." + f))
+            {
+                var name = $"{list}.1{f}";
+                foreach (var value in ValuesFor(name))
+                {
+                    yield return Case(action, $"{name}={Show(value)}", null, p => p[name] = value);
+                }
+            }
+        }
+
+        for (var i = 0; i < 8; i++)
+        {
+            var name = RandomName();
+            var value = RandomName();
+            yield return Case(action, $"extra {Show(name)}={Show(value)}", null, p => p[name] = value);
+        }
+
+        // The same name twice with different values (RegionId: every base request has it): the pipeline refuses it
+        // before anything reads either value.
+        yield return new HostileCase(action, "duplicate RegionId", Base(action, null), SignatureStyle.V1Get, $"RegionId=dup-{_random.Next()}");
+    }
+
+    /// <summary>The generic values, and for id parameters every id of the estate plus well-formed ids nobody owns.</summary>
+    private IEnumerable<string> ValuesFor(string name)
+    {
+        foreach (var value in Values)
+        {
+            yield return value;
+        }
+
+        if (!name.EndsWith("Id", StringComparison.Ordinal) && !name.EndsWith("Ids", StringComparison.Ordinal))
+        {
+            yield break;
+        }
+
+        foreach (var id in estate.AllIds)
+        {
+            yield return id;
+            yield return $"[\"{id}\"]";
+        }
+
+        foreach (var prefix in new[] { "m", "i", "d", "s", "t" })
+        {
+            yield return ResourceIds.New(prefix, Region);
+        }
+
+        yield return "[" + string.Join(',', Enumerable.Range(0, 101).Select(i => $"\"i-{i}\"")) + "]";
+        yield return string.Join(',', Enumerable.Range(0, 101).Select(i => $"t-{i}"));
+    }
+
+    private HostileCase Case(string action, string label, string? bent, Action<Dictionary<string, string>> bend)
+    {
+        var parameters = Base(action, bent);
+        bend(parameters);
+        // Long values cannot travel in a URL (Kestrel answers 414 before the ECS pipeline runs): POST them.
+        var style = parameters.Values.Any(v => v.Length > 4096) || parameters.Keys.Any(k => k.Length > 4096)
+            ? SignatureStyle.V1Post
+            : Styles[_random.Next(Styles.Length)];
+        return new HostileCase(action, label, parameters, style);
+    }
+
+    /// <summary>
+    /// A request valid for the estate. Creating actions run with DryRun (all validation, nothing made) so the sweep
+    /// does not fill the account; every fourth one without, so the paths past validation are reached too.
+    /// </summary>
+    private Dictionary<string, string> Base(string action, string? bent)
+    {
+        var p = new Dictionary<string, string>(StringComparer.Ordinal) { ["RegionId"] = Region };
+        switch (action)
+        {
+            case "RunInstances" or "CreateInstance":
+                p["ImageId"] = estate.PublicImageId;
+                p["InstanceType"] = "ecs.g7.large";
+                break;
+            case "ReplaceSystemDisk":
+                p["InstanceId"] = estate.InstanceId;
+                p["ImageId"] = estate.PublicImageId;
+                break;
+            case "ModifyImageAttribute" or "DeleteImage" or "DescribeImageSupportInstanceTypes":
+                p["ImageId"] = estate.CustomImageId;
+                break;
+            case "CreateImage" or "StartInstance" or "StopInstance" or "DeleteInstance":
+                p["InstanceId"] = estate.InstanceId;
+                break;
+            case "CreateSnapshot" or "DeleteDisk":
+                p["DiskId"] = estate.DataDiskId;
+                break;
+            case "DeleteSnapshot":
+                p["SnapshotId"] = estate.SnapshotId;
+                break;
+            case "DescribeTaskAttribute" or "CancelTask":
+                p["TaskId"] = estate.CreateImageTaskId;
+                break;
+        }
+
+        if (action is "RunInstances" or "CreateInstance" or "CreateImage" or "CreateSnapshot" && bent != "DryRun" && _random.Next(4) != 0)
+        {
+            p["DryRun"] = "true";
+        }
+
+        return p;
+    }
+
+    private string RandomName()
+    {
+        const string alphabet = "abcXYZ019._-~ !$é中\u0007";
+        var length = 1 + _random.Next(24);
+        return new string(Enumerable.Range(0, length).Select(_ => alphabet[_random.Next(alphabet.Length)]).ToArray());
+    }
+
+    private static string Show(string value) =>
+        value.Length > 40 ? $"<{value.Length} chars>" : string.Concat(value.Select(c => char.IsControl(c) || char.IsSurrogate(c) ? $"\\u{(int)c:x4}" : c.ToString()));
+}
