@@ -168,7 +168,8 @@ public sealed class EcsClient(HttpClient http, string accessKeyId, string access
 
         var all = common.Concat(apiParameters).ToList();
         var method = style == SignatureStyle.V1Get ? "GET" : "POST";
-        var canonical = string.Join("&", all.Select(p => Escape(p.Key) + "=" + Escape(p.Value)).Order(StringComparer.Ordinal));
+        // Sorted by name, as pop-core sorts its keys: sorting whole "name=value" pairs puts X.10 before X.1 ('=' > '0').
+        var canonical = string.Join("&", all.OrderBy(p => Escape(p.Key), StringComparer.Ordinal).Select(p => Escape(p.Key) + "=" + Escape(p.Value)));
         var stringToSign = method + "&" + Escape("/") + "&" + Escape(canonical);
         var key = Encoding.UTF8.GetBytes((options.SigningSecret ?? accessKeySecret) + "&");
         var signature = Convert.ToBase64String(HMACSHA1.HashData(key, Encoding.UTF8.GetBytes(stringToSign)));

@@ -113,9 +113,13 @@ internal sealed class HostileRequests(Estate estate, int seed)
         var parameters = Base(action, bent);
         bend(parameters);
         // Long values cannot travel in a URL (Kestrel answers 414 before the ECS pipeline runs): POST them.
+        // Names outside RFC 3986's unreserved set: V3 clients sign names unencoded (ecs-api.md 7.2), the server
+        // encodes them, so such a request would stop at SignatureDoesNotMatch; V1 encodes names on both sides.
         var style = parameters.Values.Any(v => v.Length > 4096) || parameters.Keys.Any(k => k.Length > 4096)
             ? SignatureStyle.V1Post
-            : Styles[_random.Next(Styles.Length)];
+            : parameters.Keys.Any(k => Uri.EscapeDataString(k) != k)
+                ? Styles[_random.Next(Styles.Length - 1)]
+                : Styles[_random.Next(Styles.Length)];
         return new HostileCase(action, label, parameters, style);
     }
 
