@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Xml;
@@ -56,7 +57,7 @@ public static class EcsXml
 
                 break;
             default:
-                element.Value = Text(value.AsValue());
+                element.Value = XmlSafe(Text(value.AsValue()));
                 break;
         }
 
@@ -70,6 +71,51 @@ public static class EcsXml
         JsonValueKind.False => "false",
         _ => value.ToJsonString(),
     };
+
+    /// <summary>
+    /// XML 1.0 cannot carry some characters JSON can (control characters, U+FFFE/U+FFFF, lone surrogates), not even
+    /// as character references, and the writer throws on them. Stored text and error messages may echo what a client
+    /// sent, so such characters become U+FFFD instead of turning the answer into a 500.
+    /// </summary>
+    internal static string XmlSafe(string text)
+    {
+        var firstBad = FirstInvalid(text, 0);
+        if (firstBad < 0)
+        {
+            return text;
+        }
+
+        var safe = new StringBuilder(text.Length);
+        var start = 0;
+        for (var bad = firstBad; bad >= 0; bad = FirstInvalid(text, start))
+        {
+            safe.Append(text, start, bad - start).Append('\uFFFD');
+            start = bad + 1;
+        }
+
+        return safe.Append(text, start, text.Length - start).ToString();
+    }
+
+    private static int FirstInvalid(string text, int from)
+    {
+        for (var i = from; i < text.Length; i++)
+        {
+            if (XmlConvert.IsXmlChar(text[i]))
+            {
+                continue;
+            }
+
+            if (i + 1 < text.Length && XmlConvert.IsXmlSurrogatePair(text[i + 1], text[i]))
+            {
+                i++;
+                continue;
+            }
+
+            return i;
+        }
+
+        return -1;
+    }
 
     private static string Name(string name) => XmlConvert.EncodeLocalName(name.Length == 0 ? "_" : name) ?? "_";
 }

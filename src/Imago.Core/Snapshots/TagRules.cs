@@ -3,7 +3,7 @@ using Imago.Data.Entities;
 
 namespace Imago.Core.Snapshots;
 
-/// <summary>Tag.N.Key/Value on create actions: keys 1-128 characters, values up to 128, neither reserved nor a URL.</summary>
+/// <summary>Tag.N.Key/Value on create actions: keys 1-128 characters, values up to 128, neither reserved nor a URL nor with control characters.</summary>
 internal static class TagRules
 {
     public static IReadOnlyList<KeyValuePair<string, string>> Check(IReadOnlyList<KeyValuePair<string, string>> tags)
@@ -11,12 +11,13 @@ internal static class TagRules
         var keys = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (key, value) in tags)
         {
-            if (key.Length > 128 || IsReserved(key) || HasUrl(key))
+            // Control characters, as in every other name: they break logs and terminals, and no tag needs them.
+            if (key.Length > 128 || IsReserved(key) || HasUrl(key) || key.Any(char.IsControl))
             {
                 throw new EcsException("InvalidTagKey.Malformed", "The specified Tag.n.Key is not valid.", 400);
             }
 
-            if (value.Length > 128 || value.StartsWith("acs:", StringComparison.OrdinalIgnoreCase) || HasUrl(value))
+            if (value.Length > 128 || value.StartsWith("acs:", StringComparison.OrdinalIgnoreCase) || HasUrl(value) || value.Any(char.IsControl))
             {
                 throw new EcsException("InvalidTagValue.Malformed", "The specified Tag.n.Value is not valid.", 400);
             }

@@ -23,7 +23,9 @@ internal sealed class HostileRequests(Estate estate, int seed)
     [
         "", Long, "镜像名称-ñ-😀", "\u0001\u0002\u001b[31m", "a\u0000b", "\r\n", " ", "-1", "0", "-2147483649", "2147483648",
         "99999999999999999999999999", "1.5", "1e309", "NaN", "0x10", "abc", "[", "[\"a\",", "[1,2]", "{\"a\":1}", "[null]", "[\"\"]",
-        "'; DROP TABLE images; --", "%_*", "../../etc/passwd",
+        "'; DROP TABLE images; --", "%_*", "../../etc/passwd", "2147483647", "9223372036854775807", "-0", "+1", "1 ", "١٢",
+        "null", "\"a\"", "[[\"a\"]]", "[\"a\",1]", "<x>&amp;</x>", "9999-12-31T23:59Z", "0001-01-01T00:00Z", "2024-02-30T00:00Z",
+        "ab\uFFFE\uFFFF",
     ];
 
     private static readonly string[] IndexForms = ["0", "99999", "-1", "01", "1a", "2147483648", "1.5"];
@@ -120,6 +122,12 @@ internal sealed class HostileRequests(Estate estate, int seed)
             : parameters.Keys.Any(k => Uri.EscapeDataString(k) != k)
                 ? Styles[_random.Next(Styles.Length - 1)]
                 : Styles[_random.Next(Styles.Length)];
+        // Every fourth answer in XML: error messages echo names and values, and XML cannot carry every character JSON can.
+        if (_random.Next(4) == 0)
+        {
+            parameters["Format"] = "XML";
+        }
+
         return new HostileCase(action, label, parameters, style);
     }
 

@@ -69,9 +69,13 @@ public sealed class RobustnessSweepTests(ImagoServer server, ITestOutputHelper o
         {
             return ($"{hostile.Action} [{hostile.Label}] ({hostile.Style}): no answer within {HangGuard}", "(hang)");
         }
+        catch (System.Xml.XmlException e)
+        {
+            return ($"{hostile.Action} [{hostile.Label}] ({hostile.Style}): malformed XML answer: {e.Message}", "(bad XML)");
+        }
 
         var status = (int)response.Status;
-        var code = status == 200 ? "OK" : $"{status} {response.Body.Split('"').SkipWhile(t => t != "Code").Skip(2).FirstOrDefault()}";
+        var code = status == 200 ? "OK" : $"{status} {SafeCode(response)}";
         return (HasEcsShape(response, hostile) ? null : $"{hostile.Action} [{hostile.Label}] ({hostile.Style}): {status} {Truncate(response.Body)}", code);
     }
 
@@ -89,6 +93,18 @@ public sealed class RobustnessSweepTests(ImagoServer server, ITestOutputHelper o
         catch (InvalidOperationException)
         {
             return false; // a field that is not a string
+        }
+    }
+
+    private static string SafeCode(EcsResponse response)
+    {
+        try
+        {
+            return response.Code ?? "(none)";
+        }
+        catch (InvalidOperationException)
+        {
+            return "(not a string)";
         }
     }
 
