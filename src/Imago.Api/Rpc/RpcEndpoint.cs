@@ -142,8 +142,24 @@ public sealed class RpcEndpoint(
 
         var handler = dispatcher.Find(action) ?? throw RpcErrors.ActionNotFound();
         var apiParameters = parameters.Where(p => !ProtocolParameters.Names.Contains(p.Key)).ToDictionary(StringComparer.Ordinal);
+        RefuseNul(apiParameters);
         var ecsRequest = new EcsRequest(handler.Action, requestId, new Caller(key.Credential.AccountId), new RpcParameters(apiParameters));
         return await handler.HandleAsync(ecsRequest, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// No ECS parameter takes U+0000, and PostgreSQL text cannot hold it (Npgsql throws on such a query parameter, a
+    /// 500): refused here once for every action rather than in each handler and query.
+    /// </summary>
+    private static void RefuseNul(Dictionary<string, string> apiParameters)
+    {
+        foreach (var (name, value) in apiParameters)
+        {
+            if (name.Contains('\0', StringComparison.Ordinal) || value.Contains('\0', StringComparison.Ordinal))
+            {
+                throw EcsErrors.InvalidParameter(EcsErrors.Printable(name), "It contains a NUL character.");
+            }
+        }
     }
 
     /// <summary>The key the request says signed it, for the log line even when authentication fails (an id, not a secret).</summary>

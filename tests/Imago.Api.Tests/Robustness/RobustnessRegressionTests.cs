@@ -19,7 +19,7 @@ public sealed class RobustnessRegressionTests(ImagoServer server) : IClassFixtur
         (await client.CallAsync("RunInstances", Params(("RegionId", Region), ("ImageId", image), ("InstanceType", "ecs.g7.large"),
             ("Tag.1.Key", "env"), ("Tag.1.Value", "a\u0007b")))).AssertError("InvalidTagValue.Malformed", 400);
         var instance = await RunInstanceAsync(client, image);
-        (await client.CallAsync("CreateImage", Params(("RegionId", Region), ("InstanceId", instance), ("Tag.1.Key", "a\u0000b"))))
+        (await client.CallAsync("CreateImage", Params(("RegionId", Region), ("InstanceId", instance), ("Tag.1.Key", "a\u0001b"))))
             .AssertError("InvalidTagKey.Malformed", 400);
         Assert.Single((await client.CallOkAsync("DescribeInstances", Params(("RegionId", Region))))["Instances"]!["Instance"]!.AsArray());
     }
@@ -49,5 +49,23 @@ public sealed class RobustnessRegressionTests(ImagoServer server) : IClassFixtur
         Assert.Equal(System.Net.HttpStatusCode.OK, xml.Status);
         Assert.Equal("ok\uFFFDok", xml.Xml!.Descendants("Image").Single().Element("Description")!.Value);
         Assert.Equal("ok\uFFFFok", Text((await ImageAsync(client, estate.CustomImageId))!, "Description"));
+    }
+
+    /// <summary>On PostgreSQL every id, name or filter holding U+0000 was a 500 (Npgsql refuses NUL in text).</summary>
+    [Theory]
+    [InlineData("DescribeInstances", "InstanceName")]
+    [InlineData("DescribeImages", "ImageName")]
+    [InlineData("DeleteSnapshot", "SnapshotId")]
+    [InlineData("DescribeTasks", "Tag.1.Key")]
+    public async Task NulInAParameterIsInvalidParameterOnEveryDatabase(string action, string name)
+    {
+        var client = await ClientAsync(server);
+
+        var response = await client.CallAsync(action, Params(("RegionId", Region), (name, "a\0b")));
+
+        response.AssertError("InvalidParameter", 400);
+        Assert.Contains(name, response.Message, StringComparison.Ordinal);
+        // V1 (V3 clients sign names unencoded, so a name with NUL would stop at the signature).
+        (await client.CallAsync(action, Params(("RegionId", Region), ("a\0b", "x")), SignatureStyle.V1Post)).AssertError("InvalidParameter", 400);
     }
 }
