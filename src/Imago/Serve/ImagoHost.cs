@@ -132,10 +132,17 @@ public sealed class ImagoHost : IAsyncDisposable
         }
     }
 
+    /// <summary>The longest request line (method, path and query) accepted; longer ones get Kestrel's 414.</summary>
+    public const int MaxRequestLineBytes = 256 * 1024;
+
     private static WebApplication Build(ServeSettings settings, ImagoDatabase database, RegionCatalog regions, RegionStores stores, InstanceTypeCatalog instanceTypes, Action<ILoggingBuilder>? configureLogging)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ApplicationName = "imago" });
         builder.WebHost.UseUrls([.. settings.Urls]);
+        // V3 SDKs send every API parameter in the query: Kestrel's 8 KiB request line would answer a bare 414 before
+        // the ECS pipeline could name the parameter. 256 KiB lets such requests reach it (and its own limits) while
+        // staying well inside Kestrel's 1 MiB request buffer.
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestLineSize = MaxRequestLineBytes);
         builder.Logging.ClearProviders();
         if (configureLogging is not null)
         {

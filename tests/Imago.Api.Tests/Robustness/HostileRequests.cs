@@ -16,7 +16,7 @@ internal sealed record HostileCase(string Action, string Label, Dictionary<strin
 /// </summary>
 internal sealed class HostileRequests(Estate estate, int seed)
 {
-    /// <summary>Longer than any field allows; only ever sent in a POST body (Kestrel caps the request line at 8 KiB).</summary>
+    /// <summary>Longer than any field allows, and than Kestrel's default 8 KiB request line (serve allows 256 KiB).</summary>
     public static readonly string Long = new('a', 64 * 1024);
 
     private static readonly string[] Values =
@@ -25,7 +25,7 @@ internal sealed class HostileRequests(Estate estate, int seed)
         "99999999999999999999999999", "1.5", "1e309", "NaN", "0x10", "abc", "[", "[\"a\",", "[1,2]", "{\"a\":1}", "[null]", "[\"\"]",
         "'; DROP TABLE images; --", "%_*", "../../etc/passwd", "2147483647", "9223372036854775807", "-0", "+1", "1 ", "١٢",
         "null", "\"a\"", "[[\"a\"]]", "[\"a\",1]", "<x>&amp;</x>", "9999-12-31T23:59Z", "0001-01-01T00:00Z", "2024-02-30T00:00Z",
-        "ab\uFFFE\uFFFF",
+        "ab\uFFFE\uFFFF", new string('[', 5000),
     ];
 
     private static readonly string[] IndexForms = ["0", "99999", "-1", "01", "1a", "2147483648", "1.5"];
@@ -33,6 +33,8 @@ internal sealed class HostileRequests(Estate estate, int seed)
     private readonly Random _random = new(seed);
 
     private static readonly SignatureStyle[] Styles = Enum.GetValues<SignatureStyle>();
+
+    private static readonly SignatureStyle[] V1Styles = [SignatureStyle.V1Get, SignatureStyle.V1Post, SignatureStyle.V1PostSplit];
 
     public IEnumerable<HostileCase> For(string action)
     {
@@ -77,6 +79,16 @@ internal sealed class HostileRequests(Estate estate, int seed)
             yield return Case(action, $"extra {Show(name)}={Show(value)}", null, p => p[name] = value);
         }
 
+        // The request's shape: a 64 KiB name, and more parameters than the pipeline takes (4096).
+        yield return Case(action, "64 KiB name", null, p => p[Long] = "x");
+        yield return Case(action, "5000 parameters", null, p =>
+        {
+            for (var i = 0; i < 5000; i++)
+            {
+                p["P" + i] = "v";
+            }
+        });
+
         // The same name twice with different values (RegionId: every base request has it): the pipeline refuses it
         // before anything reads either value.
         yield return new HostileCase(action, "duplicate RegionId", Base(action, null), SignatureStyle.V1Get, $"RegionId=dup-{_random.Next()}");
@@ -117,11 +129,9 @@ internal sealed class HostileRequests(Estate estate, int seed)
         // Long values cannot travel in a URL (Kestrel answers 414 before the ECS pipeline runs): POST them.
         // Names outside RFC 3986's unreserved set: V3 clients sign names unencoded (ecs-api.md 7.2), the server
         // encodes them, so such a request would stop at SignatureDoesNotMatch; V1 encodes names on both sides.
-        var style = parameters.Values.Any(v => v.Length > 4096) || parameters.Keys.Any(k => k.Length > 4096)
-            ? SignatureStyle.V1Post
-            : parameters.Keys.Any(k => Uri.EscapeDataString(k) != k)
-                ? Styles[_random.Next(Styles.Length - 1)]
-                : Styles[_random.Next(Styles.Length)];
+        var style = parameters.Keys.Any(k => Uri.EscapeDataString(k) != k)
+            ? V1Styles[_random.Next(V1Styles.Length)]
+            : Styles[_random.Next(Styles.Length)];
         // Every fourth answer in XML: error messages echo names and values, and XML cannot carry every character JSON can.
         if (_random.Next(4) == 0)
         {

@@ -68,4 +68,16 @@ public sealed class RobustnessRegressionTests(ImagoServer server) : IClassFixtur
         // V1 (V3 clients sign names unencoded, so a name with NUL would stop at the signature).
         (await client.CallAsync(action, Params(("RegionId", Region), ("a\0b", "x")), SignatureStyle.V1Post)).AssertError("InvalidParameter", 400);
     }
+
+    /// <summary>V3 clients put every parameter in the query: past Kestrel's default 8 KiB line that was a bare 414 with no ECS body.</summary>
+    [Fact]
+    public async Task ALongQueryFromAV3ClientGetsAnEcsError()
+    {
+        var client = await ClientAsync(server);
+
+        var response = await client.CallAsync("DescribeImages", Params(("RegionId", Region), ("ImageName", HostileRequests.Long)));
+
+        response.AssertError("InvalidParameter", 400);
+        Assert.Contains("ImageName", response.Message, StringComparison.Ordinal);
+    }
 }
