@@ -1,7 +1,4 @@
 using Imago.Api.Tests.Infrastructure;
-using Imago.Core.Storage;
-using Imago.Data;
-using Microsoft.EntityFrameworkCore;
 using Xunit.Abstractions;
 using static Imago.Api.Tests.Compute.ComputeApi;
 using static Imago.Api.Tests.Snapshots.SnapshotsApi;
@@ -53,40 +50,8 @@ public sealed class ConcurrencyTests(ImagoServer server, ITestOutputHelper outpu
         }
 
         output.WriteLine(string.Join(", ", answers.GroupBy(a => a).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Key} x{g.Count()}")));
-        await SettleAsync(client);
-        await AssertRowsAndBytesInStepAsync();
+        await StoreConsistency.AssertInStepAsync(server, client);
         Assert.DoesNotContain("unexpected exception", server.LogText, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("200 OK", answers);
-    }
-
-    /// <summary>Waits (bounded) until no image is Creating and no snapshot progressing: tasks finish their own rows.</summary>
-    private static async Task SettleAsync(EcsClient client)
-    {
-        for (var i = 0; i < 200; i++)
-        {
-            var images = await client.CallOkAsync("DescribeImages", Params(("RegionId", Region), ("ImageOwnerAlias", "self"), ("Status", "Creating"), ("PageSize", "100")));
-            var snapshots = await client.CallOkAsync("DescribeSnapshots", Params(("RegionId", Region), ("Status", "progressing"), ("PageSize", "100")));
-            if (images["Images"]!["Image"]!.AsArray().Count == 0 && snapshots["Snapshots"]!["Snapshot"]!.AsArray().Count == 0)
-            {
-                return;
-            }
-
-            await Task.Delay(50);
-        }
-
-        throw new TimeoutException("images or snapshots are still being created");
-    }
-
-    private async Task AssertRowsAndBytesInStepAsync()
-    {
-        var store = server.GetRequiredService<RegionStores>()[Region];
-        await using var db = server.GetRequiredService<ImagoDatabase>().CreateContext();
-        var diskRows = await db.Disks.Where(d => d.RegionId == Region).Select(d => d.Id).ToListAsync();
-        var snapshotRows = await db.Snapshots.Where(s => s.RegionId == Region).Select(s => s.Id).ToListAsync();
-        var mapped = await db.ImageDiskMappings.Where(m => m.RegionId == Region && m.SnapshotId != null).Select(m => m.SnapshotId!).ToListAsync();
-
-        // This server is this class's own: every volume in the store is one of these disks.
-        Assert.Equal(diskRows.Order(StringComparer.Ordinal), store.ListVolumes().Order(StringComparer.Ordinal));
-        Assert.Equal(snapshotRows.Concat(mapped).Distinct().Order(StringComparer.Ordinal), store.ListSnapshots().Order(StringComparer.Ordinal));
     }
 }

@@ -102,6 +102,13 @@ internal sealed class HostileRequests(Estate estate, int seed)
             yield return value;
         }
 
+        if (name == "RegionId")
+        {
+            // Regions the server runs, but not the estate's: its ids must be as unknown there as anywhere.
+            yield return "cn-shanghai";
+            yield return "ap-southeast-1";
+        }
+
         if (!name.EndsWith("Id", StringComparison.Ordinal) && !name.EndsWith("Ids", StringComparison.Ordinal))
         {
             yield break;
