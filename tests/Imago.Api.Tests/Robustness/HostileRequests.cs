@@ -28,6 +28,22 @@ internal sealed class HostileRequests(Estate estate, int seed)
         "ab\uFFFE\uFFFF", new string('[', 5000),
     ];
 
+    private static readonly Dictionary<string, string>[] Combinations =
+    [
+        new() { ["PageNumber"] = "1000000", ["PageSize"] = "100" },
+        new() { ["NextToken"] = "2147483647", ["MaxResults"] = "500" },
+        new() { ["NextToken"] = "9223372036854775807", ["MaxResults"] = "100" },
+        new() { ["NextToken"] = "-1", ["PageNumber"] = "2" },
+        new() { ["Amount"] = "100", ["MinAmount"] = "100", ["DryRun"] = "true" },
+        new() { ["Amount"] = "2", ["MinAmount"] = "3" },
+        new() { ["SystemDisk.Size"] = "2048", ["DataDisk.1.Size"] = "65536", ["DataDisk.1.Category"] = "cloud_essd", ["DryRun"] = "true" },
+        Enumerable.Range(1, 17).ToDictionary(i => $"DataDisk.{i}.Size", _ => "20"),
+        Enumerable.Range(1, 18).ToDictionary(i => $"DiskDeviceMapping.{i}.Size", _ => "20"),
+        Enumerable.Range(1, 21).ToDictionary(i => $"Tag.{i}.Key", i => "k" + i),
+        new() { ["Tag.1.Key"] = "same", ["Tag.2.Key"] = "same" },
+        new() { ["Tag.1.Key"] = "k", ["Tag.1.key"] = "other" },
+    ];
+
     private static readonly string[] IndexForms = ["0", "99999", "-1", "01", "1a", "2147483648", "1.5"];
 
     private readonly Random _random = new(seed);
@@ -77,6 +93,18 @@ internal sealed class HostileRequests(Estate estate, int seed)
             var name = RandomName();
             var value = RandomName();
             yield return Case(action, $"extra {Show(name)}={Show(value)}", null, p => p[name] = value);
+        }
+
+        // Values valid alone, extreme together (offsets that could overflow, the largest launches).
+        foreach (var combination in Combinations)
+        {
+            yield return Case(action, string.Join('&', combination.Select(c => $"{c.Key}={Show(c.Value)}")), null, p =>
+            {
+                foreach (var (name, value) in combination)
+                {
+                    p[name] = value;
+                }
+            });
         }
 
         // The request's shape: a 64 KiB name, and more parameters than the pipeline takes (4096).
