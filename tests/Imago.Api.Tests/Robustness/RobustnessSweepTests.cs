@@ -50,6 +50,9 @@ public sealed class RobustnessSweepTests(ImagoServer server, ITestOutputHelper o
         }
 
         output.WriteLine($"{counts.Values.Sum()} requests over {actions.Count} actions: " + string.Join(", ", counts.Select(c => $"{c.Key} {c.Value}")));
+        // Visible, not failing: a new action is swept with the generic names until its own are listed.
+        output.WriteLine("swept with the generic parameter list (add them to SweepCatalog): "
+            + string.Join(", ", actions.Where(a => !SweepCatalog.Scalars.ContainsKey(a)).DefaultIfEmpty("none")));
         output.WriteLine("answers: " + string.Join(", ", answers.Select(c => $"{c.Key} {c.Value}")));
         Assert.True(failures.Count == 0, $"{failures.Count} bad answers:\n" + string.Join('\n', failures.Take(40)));
         Assert.DoesNotContain("unexpected exception", server.LogText, StringComparison.OrdinalIgnoreCase);
