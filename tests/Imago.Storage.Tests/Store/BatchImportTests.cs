@@ -1,6 +1,5 @@
 using Imago.Formats;
 using Imago.Formats.Tests.Infrastructure;
-using Imago.Storage.Metadata;
 using Imago.Storage.Tests.Infrastructure;
 using Imago.Storage.Tests.Review;
 using Imago.Storage.Transfer;
@@ -15,7 +14,7 @@ public sealed class BatchImportTests
     {
         await using var batch = await StoreFixture.CreateAsync();
         await using var single = await StoreFixture.CreateAsync();
-        var paths = MakeImages(batch, 3);
+        var paths = MakeImages(batch.File, 3);
         await using (var images = await OpenAllAsync(paths))
         {
             var results = await batch.Store.ImportManyAsync([.. images.Items.Select((image, i) => new SnapshotImport(image, $"s-{i}"))]);
@@ -42,7 +41,7 @@ public sealed class BatchImportTests
         using var temp = new TempDirectory();
         var sync = new ScriptedSync();
         await using var store = await BlockStore.OpenAsync(Path.Combine(temp.Path, "store"), new BlockStoreOptions { Sync = sync });
-        var paths = MakeImages(temp, 4);
+        var paths = MakeImages(temp.File, 4);
         sync.ClearCalls();
         await using (var images = await OpenAllAsync(paths))
         {
@@ -61,7 +60,7 @@ public sealed class BatchImportTests
     public async Task A_batch_naming_an_existing_or_a_repeated_snapshot_is_refused_before_anything_is_stored()
     {
         await using var f = await StoreFixture.CreateAsync();
-        var paths = MakeImages(f, 2);
+        var paths = MakeImages(f.File, 2);
         await using var images = await OpenAllAsync(paths);
         await f.Store.ImportAsync(images.Items[0], "s-1");
         f.Counter.Reset();
@@ -81,10 +80,6 @@ public sealed class BatchImportTests
     }
 
     /// <summary>Raw images of 4 MiB with different data (some of it shared, so the batch also deduplicates).</summary>
-    private static List<string> MakeImages(StoreFixture f, int count) => MakeImages(f.File, count);
-
-    private static List<string> MakeImages(TempDirectory temp, int count) => MakeImages(temp.File, count);
-
     private static List<string> MakeImages(Func<string, string> file, int count) =>
     [
         .. Enumerable.Range(0, count).Select(i =>
