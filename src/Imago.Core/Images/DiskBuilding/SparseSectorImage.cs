@@ -110,6 +110,8 @@ internal sealed class SparseSectorImage : IDiskImage
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
+    // Once written, the disk is only read, by several imports at once (one per region) and their workers: a race
+    // here only builds the same sorted key array twice, and the dictionary is safe for concurrent readers.
     private long[] Index() => _index ??= [.. _sectors.Keys];
 
     private static int LowerBound(long[] sorted, long value)

@@ -2,6 +2,7 @@ using Imago.Core.Images.PublicCatalog;
 using Imago.Core.Storage;
 using Imago.Data;
 using Imago.Data.Entities;
+using Imago.Storage;
 using Imago.Storage.Metadata;
 using Microsoft.EntityFrameworkCore;
 
@@ -16,39 +17,61 @@ public sealed class PublicImageInstaller(ImagoDatabase database, RegionStores st
 {
     private const long GiB = 1024L * 1024 * 1024;
 
-    /// <summary>Adds the image in <paramref name="regionId"/>; false (nothing changed) when it already exists.</summary>
-    public async Task<bool> AddAsync(string regionId, PublicImageDefinition definition, string snapshotId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Adds the images of <paramref name="entries"/> that <paramref name="regionId"/> lacks (each with the snapshot
+    /// already in the region's store), all in one transaction: one commit for the region instead of one per image.
+    /// Returns how many were added; an image that exists is left alone.
+    /// </summary>
+    public async Task<int> AddMissingAsync(string regionId, IReadOnlyList<(PublicImageDefinition Definition, string SnapshotId)> entries,
+        CancellationToken cancellationToken)
     {
-        var snapshot = await SnapshotRowAsync(regionId, snapshotId, definition.ReleaseDate, cancellationToken).ConfigureAwait(false);
-        await using var db = database.CreateContext();
-        if (await db.Images.AnyAsync(i => i.RegionId == regionId && i.Id == definition.ImageId, cancellationToken).ConfigureAwait(false))
+        var infos = new Dictionary<string, VersionInfo>(StringComparer.Ordinal);
+        foreach (var (_, snapshotId) in entries)
         {
-            return false;
+            infos[snapshotId] = await stores[regionId].GetInfoAsync(VersionKind.Snapshot, snapshotId, cancellationToken).ConfigureAwait(false);
         }
 
-        var image = new ImageEntity { RegionId = regionId, Id = definition.ImageId, Kind = ImageKinds.Public, Name = definition.ImageName, Status = ImageStatuses.Available };
-        Apply(image, definition, snapshot);
-        db.Images.Add(image);
-        if (!await db.Snapshots.AnyAsync(s => s.Id == snapshotId, cancellationToken).ConfigureAwait(false))
+        // Another seeder on the same database may commit some of these rows first: the transaction fails on the
+        // duplicate and a retry, which reads what now exists, adds only the rest. A real failure fails every time.
+        for (var attempt = 1; ; attempt++)
         {
-            db.Snapshots.Add(snapshot);
-        }
-
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-            return true;
-        }
-        catch (DbUpdateException)
-        {
-            // Added concurrently (two seeders on one database): theirs stands. Anything else is a real failure.
-            if (await ExistsAsync(regionId, definition.ImageId, cancellationToken).ConfigureAwait(false))
+            try
             {
-                return false;
+                return await TryAddMissingAsync(regionId, entries, infos, cancellationToken).ConfigureAwait(false);
+            }
+            catch (DbUpdateException) when (attempt < 3)
+            {
+            }
+        }
+    }
+
+    private async Task<int> TryAddMissingAsync(string regionId, IReadOnlyList<(PublicImageDefinition Definition, string SnapshotId)> entries,
+        Dictionary<string, VersionInfo> infos, CancellationToken cancellationToken)
+    {
+        await using var db = database.CreateContext();
+        var imageIds = entries.Select(e => e.Definition.ImageId).ToList();
+        var snapshotIds = entries.Select(e => e.SnapshotId).ToList();
+        var existingImages = (await db.Images.Where(i => i.RegionId == regionId && imageIds.Contains(i.Id)).Select(i => i.Id)
+            .ToListAsync(cancellationToken).ConfigureAwait(false)).ToHashSet(StringComparer.Ordinal);
+        var existingSnapshots = (await db.Snapshots.Where(s => snapshotIds.Contains(s.Id)).Select(s => s.Id)
+            .ToListAsync(cancellationToken).ConfigureAwait(false)).ToHashSet(StringComparer.Ordinal);
+        var added = 0;
+        foreach (var (definition, snapshotId) in entries.Where(e => !existingImages.Contains(e.Definition.ImageId)))
+        {
+            var snapshot = SnapshotRow(regionId, snapshotId, definition.ReleaseDate, infos[snapshotId]);
+            var image = new ImageEntity { RegionId = regionId, Id = definition.ImageId, Kind = ImageKinds.Public, Name = definition.ImageName, Status = ImageStatuses.Available };
+            Apply(image, definition, snapshot);
+            db.Images.Add(image);
+            if (existingSnapshots.Add(snapshotId))
+            {
+                db.Snapshots.Add(snapshot);
             }
 
-            throw;
+            added++;
         }
+
+        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        return added;
     }
 
     /// <summary>
@@ -116,23 +139,23 @@ public sealed class PublicImageInstaller(ImagoDatabase database, RegionStores st
         }
     }
 
-    private async Task<SnapshotEntity> SnapshotRowAsync(string regionId, string snapshotId, DateTime createdAt, CancellationToken cancellationToken)
+    private async Task<SnapshotEntity> SnapshotRowAsync(string regionId, string snapshotId, DateTime createdAt, CancellationToken cancellationToken) =>
+        SnapshotRow(regionId, snapshotId, createdAt,
+            await stores[regionId].GetInfoAsync(VersionKind.Snapshot, snapshotId, cancellationToken).ConfigureAwait(false));
+
+    private static SnapshotEntity SnapshotRow(string regionId, string snapshotId, DateTime createdAt, VersionInfo info) => new()
     {
-        var info = await stores[regionId].GetInfoAsync(VersionKind.Snapshot, snapshotId, cancellationToken).ConfigureAwait(false);
-        return new SnapshotEntity
-        {
-            Id = snapshotId,
-            AccountId = null,
-            RegionId = regionId,
-            Status = SnapshotStatuses.Accomplished,
-            Progress = 100,
-            SourceDiskType = "system",
-            SourceDiskSizeGiB = SizeGiB(info.Size),
-            SnapshotType = "user",
-            StoredBytes = info.UniqueBytes,
-            CreatedAt = createdAt,
-        };
-    }
+        Id = snapshotId,
+        AccountId = null,
+        RegionId = regionId,
+        Status = SnapshotStatuses.Accomplished,
+        Progress = 100,
+        SourceDiskType = "system",
+        SourceDiskSizeGiB = SizeGiB(info.Size),
+        SnapshotType = "user",
+        StoredBytes = info.UniqueBytes,
+        CreatedAt = createdAt,
+    };
 
     private static void Apply(ImageEntity image, PublicImageDefinition definition, SnapshotEntity snapshot)
     {
@@ -164,12 +187,6 @@ public sealed class PublicImageInstaller(ImagoDatabase database, RegionStores st
             SizeGiB = image.SizeGiB,
             Progress = 100,
         });
-    }
-
-    private async Task<bool> ExistsAsync(string regionId, string imageId, CancellationToken cancellationToken)
-    {
-        await using var db = database.CreateContext();
-        return await db.Images.AnyAsync(i => i.RegionId == regionId && i.Id == imageId, cancellationToken).ConfigureAwait(false);
     }
 
     internal static int SizeGiB(long bytes) => (int)Math.Min(int.MaxValue, (bytes + GiB - 1) / GiB);
