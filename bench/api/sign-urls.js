@@ -7,7 +7,7 @@ const crypto = require('node:crypto');
 const [accessKeyId, secret, count, extra] = process.argv.slice(2);
 const encode = (s) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 const timestamp = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-const fixed = { AccessKeyId: accessKeyId, Action: 'DescribeImages', Format: 'JSON', SignatureMethod: 'HMAC-SHA1',
+const fixed = { AccessKeyId: accessKeyId, Action: process.env.ACTION || 'DescribeImages', Format: 'JSON', SignatureMethod: 'HMAC-SHA1',
   SignatureVersion: '1.0', Timestamp: timestamp, Version: '2014-05-26', ...Object.fromEntries(new URLSearchParams(extra)) };
 const out = [];
 for (let i = 0; i < Number(count); i++) {
