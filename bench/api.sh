@@ -19,6 +19,7 @@ DURATION=${DURATION:-10}
 CONNECTIONS=${CONNECTIONS:-64}
 THREADS=${THREADS:-2}
 URLS=${URLS:-90000}              # pre-signed requests per wrk case (replay protection: each is used once)
+WARMUP_URLS=${WARMUP_URLS:-20000} # of which the warm-up run takes these
 RUNS=${RUNS:-5}                  # RunInstances/CreateImage repetitions per size (median)
 BENCH_DIR=${BENCH_DIR:-/tmp/imago-bench-api}
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
@@ -69,8 +70,11 @@ stop_serve() {
 wrk_case() { # NAME QUERY → "rps p99ms non2xx"
   local urls="$BENCH_DIR/urls.txt"
   node bench/api/sign-urls.js "$akid" "$secret" "$URLS" "$2" >"$urls"
-  curl -sf "$url$(head -1 "$urls")" >/dev/null   # warm-up (that nonce is then spent: drop it)
-  sed -i 1d "$urls"
+  # Warm-up: 3 s of the same load on other pre-signed requests, so that the JIT's tiered compilation and the
+  # connection pools have settled before the measured run (their nonces are spent: the run uses the rest).
+  head -n "$WARMUP_URLS" "$urls" >"$BENCH_DIR/warmup.txt"
+  sed -i "1,${WARMUP_URLS}d" "$urls"
+  WRK_THREADS=$THREADS wrk -t"$THREADS" -c"$CONNECTIONS" -d3s -s bench/api/replay.lua "$url" -- "$BENCH_DIR/warmup.txt" >/dev/null
   local out
   out=$(WRK_THREADS=$THREADS wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency -s bench/api/replay.lua "$url" -- "$urls")
   echo "$out" >"$BENCH_DIR/wrk-$backend-$1.txt"
