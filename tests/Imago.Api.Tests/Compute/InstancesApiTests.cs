@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Imago.Api.Tests.Infrastructure;
 using static Imago.Api.Tests.Compute.ComputeApi;
@@ -50,7 +49,7 @@ public sealed class InstancesApiTests(ImagoServer server) : IClassFixture<ImagoS
         var newSystem = (await DisksAsync(client, instanceId)).Single(d => Text(d, "Type") == "system");
         Assert.Equal((newDisk, other, 40), (Text(newSystem, "DiskId"), Text(newSystem, "ImageId"), newSystem["Size"]!.GetValue<int>()));
         await QemuIoAsync(Text(newSystem, "NbdUrl"), "read -P 0 2M 64k", $"read -P 0x77 {MarkerOffset} 4k");
-        Assert.False((await RunQemuIoAsync(systemUrl, "read 0 4k")).Succeeded); // the old system disk is gone
+        Assert.False((await Imago.Core.Tests.Compute.QemuIo.RunAsync(systemUrl, "read 0 4k")).Succeeded); // the old system disk is gone
         Assert.Equal(other, Text(Assert.Single(await InstancesAsync(client, instanceId)), "ImageId"));
 
         await client.CallOkAsync("StartInstance", Params(("InstanceId", instanceId)));
@@ -58,7 +57,7 @@ public sealed class InstancesApiTests(ImagoServer server) : IClassFixture<ImagoS
         await client.CallOkAsync("DeleteInstance", Params(("InstanceId", instanceId), ("Force", "true")));
         Assert.Empty(await InstancesAsync(client, instanceId));
         Assert.Empty(await DisksAsync(client, instanceId));
-        Assert.False((await RunQemuIoAsync(Text(data, "NbdUrl"), "read 0 4k")).Succeeded);
+        Assert.False((await Imago.Core.Tests.Compute.QemuIo.RunAsync(Text(data, "NbdUrl"), "read 0 4k")).Succeeded);
     }
 
     [Fact]
@@ -232,37 +231,7 @@ public sealed class InstancesApiTests(ImagoServer server) : IClassFixture<ImagoS
 
     private static async Task QemuIoAsync(string url, params string[] commands)
     {
-        var result = await RunQemuIoAsync(url, commands);
+        var result = await Imago.Core.Tests.Compute.QemuIo.RunAsync(url, commands);
         Assert.True(result.Succeeded, result.Output);
-    }
-
-    private sealed record QemuResult(int ExitCode, string Output)
-    {
-        public bool Succeeded => ExitCode == 0 && !Output.Contains("failed", StringComparison.OrdinalIgnoreCase);
-    }
-
-    private static async Task<QemuResult> RunQemuIoAsync(string url, params string[] commands)
-    {
-        var psi = new ProcessStartInfo("qemu-io") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in new[] { "-f", "raw" }.Concat(commands.SelectMany(c => new[] { "-c", c })).Append(url))
-        {
-            psi.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(psi) ?? throw new InvalidOperationException("cannot start qemu-io");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-
-        return new QemuResult(process.ExitCode, await stdout + await stderr);
     }
 }
