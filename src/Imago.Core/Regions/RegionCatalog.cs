@@ -32,7 +32,7 @@ public sealed partial class RegionCatalog
         _regions = new Dictionary<string, RegionInfo>(StringComparer.Ordinal);
         foreach (var id in regionIds)
         {
-            if (!RegionIdPattern().IsMatch(id))
+            if (!IsRegionId(id))
             {
                 throw new ArgumentException($"'{id}' is not a region id (lower-case letters, digits and dashes, like cn-hangzhou)");
             }
@@ -58,6 +58,9 @@ public sealed partial class RegionCatalog
 
     /// <summary>The region, or the documented InvalidRegionId.NotFound.</summary>
     public RegionInfo Require(string regionId) => _regions.GetValueOrDefault(regionId) ?? throw Errors.EcsErrors.InvalidRegion(regionId);
+
+    /// <summary>Whether <paramref name="id"/> looks like a region id (safe as a directory name).</summary>
+    public static bool IsRegionId(string id) => RegionIdPattern().IsMatch(id);
 
     [GeneratedRegex("^[a-z]{2,}(-[a-z0-9]+){1,3}$")]
     private static partial Regex RegionIdPattern();
