@@ -13,5 +13,6 @@ public static class AdminCommand
         AccountCommands.Create(),
         KeyCommands.Create(),
         PublicImageCommands.Create(),
+        BucketCommands.Create(),
     ]);
 }
