@@ -20,15 +20,10 @@ namespace Imago.Core.Buckets;
 /// </summary>
 public sealed class DirectoryBucketStore : IBucketStore
 {
-    /// <summary>A temp file untouched this long and not locked by a writer is a dead put's leftover.</summary>
-    internal static readonly TimeSpan StaleAfter = TimeSpan.FromMinutes(1);
-
     private const int CopyBufferSize = 1 << 20;
     private const string ObjectsDirectory = "objects";
     private const string TemporaryDirectory = "tmp";
     private const string BucketFile = "bucket.json";
-    private const string CreatingPrefix = ".creating-";
-    private const string DeletingPrefix = ".deleting-";
 
     private readonly string _root;
     private readonly TimeProvider _time;
@@ -43,7 +38,7 @@ public sealed class DirectoryBucketStore : IBucketStore
     public static DirectoryBucketStore Open(string dataDirectory, TimeProvider? time = null)
     {
         var store = new DirectoryBucketStore(Path.Combine(Path.GetFullPath(dataDirectory), "buckets"), time ?? TimeProvider.System);
-        store.RemoveLeftovers();
+        BucketLeftovers.Sweep(store._root, store._time.GetUtcNow(), HoldsObjects);
         return store;
     }
 
@@ -59,7 +54,7 @@ public sealed class DirectoryBucketStore : IBucketStore
 
         // Built aside and renamed into place: a bucket directory is always complete. rename(2) of a directory onto
         // a non-empty one fails, so of two concurrent creates exactly one wins.
-        var staging = Path.Combine(regionDirectory, CreatingPrefix + Guid.NewGuid().ToString("N"));
+        var staging = Path.Combine(regionDirectory, BucketLeftovers.CreatingName(_time.GetUtcNow()));
         var info = new BucketInfo(region, bucket, TruncatedNow());
         try
         {
@@ -95,7 +90,7 @@ public sealed class DirectoryBucketStore : IBucketStore
         {
             if (Directory.Exists(staging))
             {
-                TryDeleteDirectory(staging);
+                BucketLeftovers.TryDeleteDirectory(staging);
             }
         }
     }
@@ -106,7 +101,7 @@ public sealed class DirectoryBucketStore : IBucketStore
         var regionDirectory = Path.GetDirectoryName(path)!;
 
         // Renamed away first, so a put racing with the delete fails (its bucket is gone) instead of landing in it.
-        var doomed = Path.Combine(regionDirectory, DeletingPrefix + Guid.NewGuid().ToString("N"));
+        var doomed = Path.Combine(regionDirectory, BucketLeftovers.DeletingName(_time.GetUtcNow(), bucket));
         try
         {
             Directory.Move(path, doomed);
@@ -116,14 +111,14 @@ public sealed class DirectoryBucketStore : IBucketStore
             throw BucketException.BucketNotFound(region, bucket);
         }
 
-        if (Directory.EnumerateFiles(Path.Combine(doomed, ObjectsDirectory), "*", SearchOption.AllDirectories).Any())
+        if (HoldsObjects(doomed))
         {
             Directory.Move(doomed, path);
             throw BucketException.BucketNotEmpty(bucket);
         }
 
         NativeSync.FlushDirectory(regionDirectory);
-        TryDeleteDirectory(doomed);
+        BucketLeftovers.TryDeleteDirectory(doomed);
         return Task.CompletedTask;
     }
 
@@ -334,6 +329,8 @@ public sealed class DirectoryBucketStore : IBucketStore
         }
     }
 
+    private static bool HoldsObjects(string bucketPath) => ObjectFiles(bucketPath).Any();
+
     private static IEnumerable<string> ObjectFiles(string bucketPath) =>
         Directory.EnumerateFiles(Path.Combine(bucketPath, ObjectsDirectory), "*", SearchOption.AllDirectories)
             .Where(f => Path.GetFileName(f).Length == 64);
@@ -382,76 +379,6 @@ public sealed class DirectoryBucketStore : IBucketStore
     {
         var now = _time.GetUtcNow().UtcDateTime;
         return now.AddTicks(-(now.Ticks % TimeSpan.TicksPerSecond));
-    }
-
-    /// <summary>Dead processes' leftovers: temp files of puts (stale and unlocked) and staging directories of bucket creates and deletes.</summary>
-    private void RemoveLeftovers()
-    {
-        if (!Directory.Exists(_root))
-        {
-            return;
-        }
-
-        var staleBefore = _time.GetUtcNow().UtcDateTime - StaleAfter;
-        foreach (var regionDirectory in Directory.EnumerateDirectories(_root))
-        {
-            foreach (var directory in Directory.EnumerateDirectories(regionDirectory))
-            {
-                var name = Path.GetFileName(directory);
-                if (name.StartsWith(CreatingPrefix, StringComparison.Ordinal) || name.StartsWith(DeletingPrefix, StringComparison.Ordinal))
-                {
-                    if (Directory.GetLastWriteTimeUtc(directory) < staleBefore)
-                    {
-                        TryDeleteDirectory(directory);
-                    }
-                }
-                else if (Directory.Exists(Path.Combine(directory, TemporaryDirectory)))
-                {
-                    foreach (var file in Directory.EnumerateFiles(Path.Combine(directory, TemporaryDirectory)))
-                    {
-                        RemoveIfAbandoned(file, staleBefore);
-                    }
-                }
-            }
-        }
-    }
-
-    private static void RemoveIfAbandoned(string path, DateTime staleBefore)
-    {
-        try
-        {
-            if (File.GetLastWriteTimeUtc(path) >= staleBefore)
-            {
-                return;
-            }
-
-            // Succeeds only when no writer holds the file's lock.
-            using (File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None))
-            {
-            }
-
-            File.Delete(path);
-        }
-        catch (IOException)
-        {
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
-    }
-
-    private static void TryDeleteDirectory(string path)
-    {
-        try
-        {
-            Directory.Delete(path, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
     }
 
     private sealed record BucketRecord(DateTime CreationTime);

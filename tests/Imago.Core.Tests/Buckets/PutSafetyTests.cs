@@ -63,13 +63,13 @@ public sealed class PutSafetyTests
         // What a killed put leaves: a partial file nobody holds, last written a while ago.
         var dead = Path.Combine(tmp, Guid.NewGuid().ToString("N"));
         await File.WriteAllBytesAsync(dead, new byte[100_000]);
-        File.SetLastWriteTimeUtc(dead, DateTime.UtcNow - DirectoryBucketStore.StaleAfter - TimeSpan.FromSeconds(5));
+        File.SetLastWriteTimeUtc(dead, DateTime.UtcNow - BucketLeftovers.StaleAfter - TimeSpan.FromSeconds(5));
 
         // A put in another process that has been waiting on a slow source: old, but its writer holds the lock.
         var live = Path.Combine(tmp, Guid.NewGuid().ToString("N"));
         await using (var writer = new FileStream(live, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None))
         {
-            File.SetLastWriteTimeUtc(live, DateTime.UtcNow - DirectoryBucketStore.StaleAfter - TimeSpan.FromSeconds(5));
+            File.SetLastWriteTimeUtc(live, DateTime.UtcNow - BucketLeftovers.StaleAfter - TimeSpan.FromSeconds(5));
 
             // And one just begun, not yet locked.
             var fresh = Path.Combine(tmp, Guid.NewGuid().ToString("N"));
@@ -83,6 +83,31 @@ public sealed class PutSafetyTests
 
         Assert.Equal([1, 2, 3], await harness.GetAsync("disk.raw"));
         Assert.Equal(["disk.raw"], (await harness.Store.ListObjectsAsync(Region, Bucket, null, null, 10, CancellationToken.None)).Objects.Select(o => o.Key));
+    }
+
+    [Fact]
+    public async Task Bucket_creates_and_deletes_killed_midway_are_finished_on_open_without_losing_objects()
+    {
+        using var harness = await CreateAsync();
+        await harness.PutAsync("disk.raw", [1, 2, 3]);
+        await harness.Store.CreateBucketAsync(Region, "empty", CancellationToken.None);
+        var regionDirectory = Path.GetDirectoryName(harness.BucketDirectory)!;
+        var old = (DateTimeOffset.UtcNow - BucketLeftovers.StaleAfter - TimeSpan.FromSeconds(5)).ToUnixTimeMilliseconds();
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+
+        // Killed between renaming the bucket away and checking it (one with an object, one empty), in the middle of
+        // a create, and one delete still running in another process.
+        Directory.Move(harness.BucketDirectory, Path.Combine(regionDirectory, $".deleting-{old}-{Guid.NewGuid():N}-{Bucket}"));
+        Directory.Move(Path.Combine(regionDirectory, "empty"), Path.Combine(regionDirectory, $".deleting-{old}-{Guid.NewGuid():N}-empty"));
+        Directory.CreateDirectory(Path.Combine(regionDirectory, $".creating-{old}-{Guid.NewGuid():N}", "objects"));
+        var running = Path.Combine(regionDirectory, $".deleting-{now}-{Guid.NewGuid():N}-other");
+        Directory.CreateDirectory(running);
+
+        harness.Reopen();
+
+        Assert.Equal([1, 2, 3], await harness.GetAsync("disk.raw"));
+        Assert.Equal([Bucket], (await harness.Store.ListBucketsAsync(Region, CancellationToken.None)).Select(b => b.Name));
+        Assert.Equal(new[] { Bucket, Path.GetFileName(running) }.Order(StringComparer.Ordinal), Directory.GetDirectories(regionDirectory).Select(Path.GetFileName).Order(StringComparer.Ordinal));
     }
 
     [Fact]
