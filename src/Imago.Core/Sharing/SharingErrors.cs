@@ -6,11 +6,11 @@ namespace Imago.Core.Sharing;
 public static class SharingErrors
 {
     public static EcsException AccountNotFound(string parameter) =>
-        new("InvalidAccount.NotFound", $"The specified parameter \"{parameter}\" does not exist.", 404);
+        new("InvalidAccount.NotFound", $"The specified parameter \"{EcsErrors.Printable(parameter)}\" does not exist.", 404);
 
     /// <summary>Sharing with yourself; the code's spelling is the documented one.</summary>
     public static EcsException OwnAccount(string parameter) =>
-        new("InvalidAccount.Forbbiden", $"The specified Account does not yourself: \"{parameter}\" is the image owner's own account.", 404);
+        new("InvalidAccount.Forbbiden", $"The specified Account does not yourself: \"{EcsErrors.Printable(parameter)}\" is the image owner's own account.", 404);
 
     public static EcsException QuotaExceeded(int limit) =>
         new("QuotaExceed.ShareImageUser", $"The shared Image user Quota exceeds: an image can be shared with at most {limit} accounts.", 403);
@@ -22,5 +22,5 @@ public static class SharingErrors
         new("ImageNotSupported", "The specified image was created from an image of the image market and cannot be shared.", 403);
 
     public static EcsException GroupMalformed(string parameter) =>
-        new("InvalidGroup.Malformed", $"The specified parameter \"{parameter}\" is not valid: the only group is \"all\".", 400);
+        new("InvalidGroup.Malformed", $"The specified parameter \"{EcsErrors.Printable(parameter)}\" is not valid: the only group is \"all\".", 400);
 }

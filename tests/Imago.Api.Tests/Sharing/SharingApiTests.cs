@@ -137,6 +137,10 @@ public sealed class SharingApiTests(ImagoServer server) : IClassFixture<ImagoSer
         (await owner.Client.CallAsync("ModifyImageSharePermission", With(("AddAccount.1", "1234567890123456")))).AssertError("InvalidAccount.NotFound", 404);
         (await owner.Client.CallAsync("ModifyImageSharePermission", With(("AddAccount.1", owner.AccountId)))).AssertError("InvalidAccount.Forbbiden", 404);
         (await owner.Client.CallAsync("ModifyImageSharePermission", With(("AddAccount.11", recipient.AccountId)))).AssertError("InvalidParameter", 400);
+        var padded = await owner.Client.CallAsync("ModifyImageSharePermission", With(("AddAccount." + new string('0', 5000) + "11", recipient.AccountId)));
+        Assert.True(padded.AssertError("InvalidParameter", 400).Message!.Length < 400, "the message echoes a bounded parameter name");
+        var paddedUnknown = await owner.Client.CallAsync("ModifyImageSharePermission", With(("AddAccount." + new string('0', 5000) + "1", "42")));
+        Assert.True(paddedUnknown.AssertError("InvalidAccount.NotFound", 404).Message!.Length < 400);
         (await owner.Client.CallAsync("ModifyImageSharePermission", With(("IsPublic", "true")))).AssertError("OperationDenied", 403);
         (await owner.Client.CallAsync("ModifyImageSharePermission", With(("IsPublic", "maybe")))).AssertError("InvalidParameter", 400);
         (await owner.Client.CallAsync("ModifyImageSharePermission", With(("AddAccount.1", recipient.AccountId), ("DryRun", "true"))))

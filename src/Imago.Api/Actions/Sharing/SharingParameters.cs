@@ -29,7 +29,7 @@ internal static class SharingParameters
 
             if (index > MaxPerCall)
             {
-                throw EcsErrors.InvalidParameter(key, $"At most {MaxPerCall} values are allowed per call.");
+                throw EcsErrors.InvalidParameter(EcsErrors.Printable(key), $"At most {MaxPerCall} values are allowed per call.");
             }
 
             items.Add((index, key, value));
