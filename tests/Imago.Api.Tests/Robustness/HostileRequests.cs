@@ -193,7 +193,8 @@ internal sealed class HostileRequests(Estate estate, int seed)
                 p["InstanceId"] = estate.InstanceId;
                 p["ImageId"] = estate.PublicImageId;
                 break;
-            case "ModifyImageAttribute" or "DeleteImage" or "DescribeImageSupportInstanceTypes":
+            case "ModifyImageAttribute" or "DeleteImage" or "DescribeImageSupportInstanceTypes"
+                or "ModifyImageSharePermission" or "DescribeImageSharePermission" or "ModifyImageShareGroupPermission":
                 p["ImageId"] = estate.CustomImageId;
                 break;
             case "CreateImage" or "StartInstance" or "StopInstance" or "DeleteInstance":

@@ -74,6 +74,9 @@ public sealed class IsolationTests(ImagoServer server) : IClassFixture<ImagoServ
         await Same("ModifyImageAttribute", image, region, ("ImageId", Id), ("ImageName", "stolen"));
         await Same("ModifyImageAttribute", image, region, ("ImageId", Id), ("Status", "Deprecated"));
         await Same("DeleteImage", image, region, ("ImageId", Id), ("Force", "true"));
+        await Same("DescribeImageSharePermission", image, region, ("ImageId", Id));
+        await Same("ModifyImageSharePermission", image, region, ("ImageId", Id), ("AddAccount.1", aliceAccount.AccountId.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        await Same("ModifyImageShareGroupPermission", image, region, ("ImageId", Id), ("AddGroup.1", "all"));
         await Same("StopInstance", instance, ("InstanceId", Id), ("ForceStop", "true"));
         await Same("StartInstance", instance, ("InstanceId", Id));
         await Same("ReplaceSystemDisk", instance, ("InstanceId", Id), ("ImageId", estate.PublicImageId));

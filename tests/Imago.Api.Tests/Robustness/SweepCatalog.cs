@@ -59,6 +59,9 @@ internal static class SweepCatalog
         ["DescribeTasks"] = ["RegionId", "TaskIds", "TaskAction", "TaskStatus", "StartTime", "EndTime", "PageNumber", "PageSize"],
         ["DescribeTaskAttribute"] = ["RegionId", "TaskId"],
         ["CancelTask"] = ["RegionId", "TaskId"],
+        ["ModifyImageSharePermission"] = ["RegionId", "ImageId", "IsPublic", "LaunchPermission", "DryRun"],
+        ["DescribeImageSharePermission"] = ["RegionId", "ImageId", "PageNumber", "PageSize"],
+        ["ModifyImageShareGroupPermission"] = ["RegionId", "ImageId", "DryRun"],
     };
 
     /// <summary>Repeat lists: <c>Name.N.Field</c> (fields) or <c>Name.N</c> (no fields), per action.</summary>
@@ -72,6 +75,8 @@ internal static class SweepCatalog
         ["DescribeInstances"] = [("Tag", ["Key", "Value"])],
         ["DescribeSnapshots"] = [("Tag", ["Key", "Value"]), ("Filter", ["Key", "Value"])],
         ["DescribeTasks"] = [("ResourceIds", [])],
+        ["ModifyImageSharePermission"] = [("AddAccount", []), ("RemoveAccount", [])],
+        ["ModifyImageShareGroupPermission"] = [("AddGroup", []), ("RemoveGroup", [])],
     };
 
     /// <summary>For an action not listed above: every id-like and common name, and the usual lists.</summary>
