@@ -22,6 +22,7 @@ public static partial class ImagoRegistration
         AddSnapshots(services);
         AddSharing(services);
         AddMarketplace(services);
+        AddBuckets(services);
         return services;
     }
 
@@ -48,4 +49,7 @@ public static partial class ImagoRegistration
 
     /// <summary>Issue 6: marketplace and fees.</summary>
     static partial void AddMarketplace(IServiceCollection services);
+
+    /// <summary>The bucket store and ImportImage.</summary>
+    static partial void AddBuckets(IServiceCollection services);
 }

@@ -21,7 +21,7 @@ public sealed class ImageCreationService(
     ImagoDatabase database, RegionStores stores, RegionCatalog regions, TaskRunner tasks, TimeProvider time) : IDisposable
 {
     /// <summary>Custom images per account per region.</summary>
-    public const int ImageQuota = 100;
+    public const int ImageQuota = ImageLimits.ImageQuota;
 
     public const string TagResourceType = "image";
 
@@ -56,7 +56,7 @@ public sealed class ImageCreationService(
             }
 
             var plan = await new ImageSourcePlanner(db, caller, request.RegionId).PlanAsync(request, cancellationToken).ConfigureAwait(false);
-            await CheckAccountLimitsAsync(db, caller, request, cancellationToken).ConfigureAwait(false);
+            await ImageLimits.CheckAsync(db, caller, request.RegionId, request.ImageName, cancellationToken).ConfigureAwait(false);
             if (plan.Parent is { } parent && plan.ProductCode.Length > 0 && version is not null && version != parent.ImageVersion)
             {
                 throw ImageCreationErrors.VersionMalformed($"An image of a marketplace image keeps its version ({parent.ImageVersion}).");
@@ -107,20 +107,6 @@ public sealed class ImageCreationService(
     }
 
     public void Dispose() => _gate.Dispose();
-
-    private static async Task CheckAccountLimitsAsync(ImagoDbContext db, Caller caller, CreateImageRequest request, CancellationToken cancellationToken)
-    {
-        var own = db.Images.Where(i => i.RegionId == request.RegionId && i.OwnerAccountId == caller.AccountId);
-        if (request.ImageName is { } name && await own.AnyAsync(i => i.Name == name, cancellationToken).ConfigureAwait(false))
-        {
-            throw ImageCreationErrors.NameDuplicated();
-        }
-
-        if (await own.CountAsync(cancellationToken).ConfigureAwait(false) >= ImageQuota)
-        {
-            throw ImageCreationErrors.Quota();
-        }
-    }
 
     /// <summary>Snapshots the disks an instance source needs and fills their mappings; on failure discards what was taken.</summary>
     private async Task<List<SnapshotEntity>> TakeSnapshotsAsync(ImagePlan plan, ImageEntity image, CancellationToken cancellationToken)

@@ -1,0 +1,229 @@
+using Imago.Core.Buckets;
+using Imago.Core.Errors;
+using Imago.Core.Snapshots;
+using Imago.Core.Storage;
+using Imago.Core.Tasks;
+using Imago.Data;
+using Imago.Data.Entities;
+using Imago.Formats;
+using Imago.Formats.Conversion;
+using Imago.Formats.IO;
+using Imago.Storage;
+using Imago.Storage.Metadata;
+using Microsoft.EntityFrameworkCore;
+
+namespace Imago.Core.Importing;
+
+/// <summary>
+/// Runs an ImportImage task: per disk, opens the bucket object through the format engine (its inspector first:
+/// hostile, unsupported or mismatched content is refused), streams it into a new store snapshot, and finally saves
+/// the snapshot rows, the mappings and the image as Available in one transaction (bytes before rows).
+/// A failure or a cancellation marks the image CreateFailed and deletes the store snapshots this task wrote.
+/// After a crash the task runs again from scratch: it first deletes whatever partial snapshots the last run left.
+/// </summary>
+public sealed class ImportImageTaskHandler(ImagoDatabase database, RegionStores stores, IBucketStore buckets, TimeProvider time) : ITaskHandler
+{
+    private const long GiB = 1L << 30;
+
+    private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(250);
+
+    public string Kind => ImportErrors.TaskKind;
+
+    public bool SupportsCancel => true;
+
+    public bool ResumeAfterRestart => true;
+
+    public async Task RunAsync(TaskExecution task, CancellationToken cancellationToken)
+    {
+        var payload = task.PayloadAs<ImportImagePayload>();
+        var status = await ImageStatusAsync(task.RegionId, payload.ImageId, cancellationToken).ConfigureAwait(false);
+        if (status == ImageStatuses.Available)
+        {
+            return; // an earlier run committed everything and was interrupted before the task was marked finished
+        }
+
+        if (status != ImageStatuses.Creating)
+        {
+            throw ImportErrors.Failed($"The image {payload.ImageId} is no longer being imported.");
+        }
+
+        var store = stores[task.RegionId];
+        await DiskSnapshots.DiscardAsync(store, payload.Disks.Select(d => d.SnapshotId)).ConfigureAwait(false);
+        var imported = new List<(ImportDiskPlan Disk, int VirtualGiB)>();
+        foreach (var (disk, position) in payload.Disks.Select((d, i) => (d, i)))
+        {
+            var virtualGiB = await ImportDiskAsync(task, payload, disk, position, store, cancellationToken).ConfigureAwait(false);
+            imported.Add((disk, virtualGiB));
+        }
+
+        await CommitAsync(task, payload, store, imported, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task OnFailedAsync(TaskExecution task, string reason, CancellationToken cancellationToken)
+    {
+        var payload = task.PayloadAs<ImportImagePayload>();
+        await using (var db = database.CreateContext())
+        {
+            await db.Images.Where(i => i.RegionId == task.RegionId && i.Id == payload.ImageId && i.Status == ImageStatuses.Creating)
+                .ExecuteUpdateAsync(s => s
+                    .SetProperty(i => i.Status, ImageStatuses.CreateFailed)
+                    .SetProperty(i => i.Version, i => i.Version + 1), cancellationToken)
+                .ConfigureAwait(false);
+        }
+
+        // Rows are only written by the final commit, which makes the image Available: a failed image has none.
+        if (await ImageStatusAsync(task.RegionId, payload.ImageId, cancellationToken).ConfigureAwait(false) != ImageStatuses.Available)
+        {
+            await DiskSnapshots.DiscardAsync(stores[task.RegionId], payload.Disks.Select(d => d.SnapshotId)).ConfigureAwait(false);
+        }
+    }
+
+    public Task OnCancelledAsync(TaskExecution task, CancellationToken cancellationToken) => OnFailedAsync(task, "cancelled", cancellationToken);
+
+    public IReadOnlyList<KeyValuePair<string, string>> RelatedItems(string resourceId) => [new("ImageId", resourceId)];
+
+    /// <summary>Imports one disk into its snapshot; returns its virtual size in GiB (rounded up, at least 1).</summary>
+    private async Task<int> ImportDiskAsync(TaskExecution task, ImportImagePayload payload, ImportDiskPlan disk, int position, BlockStore store,
+        CancellationToken cancellationToken)
+    {
+        await using var image = await OpenAsync(task.RegionId, disk, cancellationToken).ConfigureAwait(false);
+        var virtualGiB = (int)Math.Max(1, Math.Min(int.MaxValue, (image.VirtualSize + GiB - 1) / GiB));
+        if (virtualGiB > ImportErrors.MaxSizeGiB || (disk.SizeGiB is { } size && size < virtualGiB))
+        {
+            throw ImportErrors.SizeOutOfRange(disk.Type, disk.Index);
+        }
+
+        var progress = new LatestProgress();
+        var import = store.ImportAsync(image, disk.SnapshotId, progress, cancellationToken);
+        var reported = -1;
+        while (!import.IsCompleted && !cancellationToken.IsCancellationRequested)
+        {
+            await Task.WhenAny(import, Task.Delay(ProgressInterval, time, cancellationToken)).ConfigureAwait(false);
+            var percent = (int)((position * 100.0 + progress.Percent) * 99 / (100.0 * payload.Disks.Count));
+            if (percent != reported)
+            {
+                reported = percent;
+                await ReportAsync(task, payload.ImageId, percent, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        await import.ConfigureAwait(false);
+        return virtualGiB;
+    }
+
+    /// <summary>The object through the inspector; every refusal becomes the task's documented failure code.</summary>
+    private async Task<IDiskImage> OpenAsync(string regionId, ImportDiskPlan disk, CancellationToken cancellationToken)
+    {
+        IByteSource source;
+        try
+        {
+            source = await buckets.OpenByteSourceAsync(regionId, disk.Bucket, disk.Key, cancellationToken).ConfigureAwait(false);
+        }
+        catch (BucketException error)
+        {
+            throw error.Code == "InvalidOSSObject.NotFound" ? ImportErrors.ObjectNotFound(disk.Key) : ImportErrors.BucketNotFound(disk.Bucket);
+        }
+
+        try
+        {
+            return await DiskImages.OpenAsync(source, ImportImageRules.Format(disk.Format, disk.Index), cancellationToken).ConfigureAwait(false);
+        }
+        catch (ImageFormatException error)
+        {
+            source.Dispose();
+            throw ImportErrors.Refused(disk.Index, error);
+        }
+        catch
+        {
+            source.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Snapshot rows, mappings and the image's Available status in one transaction, after all bytes exist.</summary>
+    private async Task CommitAsync(TaskExecution task, ImportImagePayload payload, BlockStore store, IReadOnlyList<(ImportDiskPlan Disk, int VirtualGiB)> imported,
+        CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        await using var db = database.CreateContext();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var (disk, virtualGiB) in imported)
+        {
+            var info = await store.GetInfoAsync(VersionKind.Snapshot, disk.SnapshotId, cancellationToken).ConfigureAwait(false);
+            db.Snapshots.Add(new SnapshotEntity
+            {
+                Id = disk.SnapshotId,
+                AccountId = task.AccountId,
+                RegionId = task.RegionId,
+                Description = $"Created by ImportImage for {payload.ImageId} from oss://{disk.Bucket}/{disk.Key}.",
+                Status = SnapshotStatuses.Accomplished,
+                Progress = 100,
+                SourceDiskType = disk.Type,
+                SourceDiskSizeGiB = virtualGiB,
+                SnapshotType = "user",
+                DiskImageId = payload.ImageId,
+                StoredBytes = info.UniqueBytes,
+                CreatedAt = now,
+            });
+            db.ImageDiskMappings.Add(new ImageDiskMappingEntity
+            {
+                RegionId = task.RegionId,
+                ImageId = payload.ImageId,
+                Index = disk.Index - 1,
+                Type = disk.Type,
+                Device = disk.Device,
+                SnapshotId = disk.SnapshotId,
+                SizeGiB = disk.SizeGiB ?? virtualGiB,
+                Format = disk.Format ?? "",
+                ImportOssBucket = disk.Bucket,
+                ImportOssObject = disk.Key,
+                Progress = 100,
+            });
+        }
+
+        await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        var systemGiB = imported[0].VirtualGiB;
+        var changed = await db.Images.Where(i => i.RegionId == task.RegionId && i.Id == payload.ImageId && i.Status == ImageStatuses.Creating)
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(i => i.Status, ImageStatuses.Available)
+                .SetProperty(i => i.Progress, 100)
+                .SetProperty(i => i.SizeGiB, systemGiB)
+                .SetProperty(i => i.Version, i => i.Version + 1), cancellationToken)
+            .ConfigureAwait(false);
+        if (changed != 1)
+        {
+            throw ImportErrors.Failed($"The image {payload.ImageId} is no longer being imported.");
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<string?> ImageStatusAsync(string regionId, string imageId, CancellationToken cancellationToken)
+    {
+        await using var db = database.CreateContext();
+        return await db.Images.Where(i => i.RegionId == regionId && i.Id == imageId).Select(i => i.Status)
+            .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task ReportAsync(TaskExecution task, string imageId, int percent, CancellationToken cancellationToken)
+    {
+        await using (var db = database.CreateContext())
+        {
+            await db.Images.Where(i => i.RegionId == task.RegionId && i.Id == imageId && i.Status == ImageStatuses.Creating)
+                .ExecuteUpdateAsync(s => s.SetProperty(i => i.Progress, percent).SetProperty(i => i.Version, i => i.Version + 1), cancellationToken)
+                .ConfigureAwait(false);
+        }
+
+        await task.ReportProgressAsync(percent, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Keeps only the latest progress of the import (written from the import's thread, read by the reporter).</summary>
+    private sealed class LatestProgress : IProgress<ConvertProgress>
+    {
+        private double _percent;
+
+        public double Percent => Volatile.Read(ref _percent);
+
+        public void Report(ConvertProgress value) => Volatile.Write(ref _percent, value.Percent);
+    }
+}
