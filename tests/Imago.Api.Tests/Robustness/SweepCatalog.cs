@@ -62,6 +62,10 @@ internal static class SweepCatalog
         ["ModifyImageSharePermission"] = ["RegionId", "ImageId", "IsPublic", "LaunchPermission", "DryRun"],
         ["DescribeImageSharePermission"] = ["RegionId", "ImageId", "PageNumber", "PageSize"],
         ["ModifyImageShareGroupPermission"] = ["RegionId", "ImageId", "DryRun"],
+        ["ImportImage"] =
+        [
+            "RegionId", "ImageName", "Description", "Architecture", "OSType", "Platform", "BootMode", "LicenseType", "ClientToken", "DryRun",
+        ],
     };
 
     /// <summary>Repeat lists: <c>Name.N.Field</c> (fields) or <c>Name.N</c> (no fields), per action.</summary>
@@ -77,6 +81,7 @@ internal static class SweepCatalog
         ["DescribeTasks"] = [("ResourceIds", [])],
         ["ModifyImageSharePermission"] = [("AddAccount", []), ("RemoveAccount", [])],
         ["ModifyImageShareGroupPermission"] = [("AddGroup", []), ("RemoveGroup", [])],
+        ["ImportImage"] = [("Tag", ["Key", "Value"]), ("DiskDeviceMapping", ["OSSBucket", "OSSObject", "Format", "DiskImageSize", "DiskImSize", "Device"])],
     };
 
     /// <summary>For an action not listed above: every id-like and common name, and the usual lists.</summary>
