@@ -1,0 +1,45 @@
+using Imago.Core.Buckets;
+using Imago.Formats.IO;
+
+namespace Imago.Core.Tests.Importing;
+
+/// <summary>A bucket store whose opening of one key waits until cancelled: an import held mid-way, deterministically.</summary>
+internal sealed class GatedBucketStore(IBucketStore inner, string gatedKey) : IBucketStore
+{
+    private readonly TaskCompletionSource _entered = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes when the import reaches the gated object.</summary>
+    public Task Entered => _entered.Task;
+
+    public async Task<IByteSource> OpenByteSourceAsync(string region, string bucket, string key, CancellationToken cancellationToken)
+    {
+        if (key == gatedKey)
+        {
+            _entered.TrySetResult();
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+        }
+
+        return await inner.OpenByteSourceAsync(region, bucket, key, cancellationToken);
+    }
+
+    public Task<BucketInfo> CreateBucketAsync(string region, string bucket, CancellationToken cancellationToken) =>
+        inner.CreateBucketAsync(region, bucket, cancellationToken);
+
+    public Task DeleteBucketAsync(string region, string bucket, CancellationToken cancellationToken) =>
+        inner.DeleteBucketAsync(region, bucket, cancellationToken);
+
+    public Task<IReadOnlyList<BucketInfo>> ListBucketsAsync(string region, CancellationToken cancellationToken) =>
+        inner.ListBucketsAsync(region, cancellationToken);
+
+    public Task<ObjectInfo> PutObjectAsync(string region, string bucket, string key, Stream content, IProgress<long>? progress, CancellationToken cancellationToken) =>
+        inner.PutObjectAsync(region, bucket, key, content, progress, cancellationToken);
+
+    public Task<ObjectInfo> StatObjectAsync(string region, string bucket, string key, CancellationToken cancellationToken) =>
+        inner.StatObjectAsync(region, bucket, key, cancellationToken);
+
+    public Task<ObjectListing> ListObjectsAsync(string region, string bucket, string? prefix, string? marker, int maxKeys, CancellationToken cancellationToken) =>
+        inner.ListObjectsAsync(region, bucket, prefix, marker, maxKeys, cancellationToken);
+
+    public Task DeleteObjectAsync(string region, string bucket, string key, CancellationToken cancellationToken) =>
+        inner.DeleteObjectAsync(region, bucket, key, cancellationToken);
+}

@@ -1,0 +1,66 @@
+using System.Text.Json;
+using Imago.Core.Buckets;
+using Imago.Core.Importing;
+using Imago.Core.Tests.Snapshots;
+using Imago.Data.Entities;
+using Imago.Formats.Tests.Infrastructure;
+
+namespace Imago.Core.Tests.Importing;
+
+/// <summary>CancelTask during an import: the task ends Cancelled, the image CreateFailed, and no snapshot remains.</summary>
+public sealed class ImportCancellationTests : IAsyncLifetime
+{
+    private const long Alice = 1_000_000_000_000_001;
+    private const string Bucket = "imports";
+
+    private readonly TempDirectory _dir = new();
+    private readonly DeferredTaskHandler _handler = new(ImportErrors.TaskKind);
+    private SnapshotHarness _env = null!;
+    private GatedBucketStore _buckets = null!;
+    private ImageImportService _imports = null!;
+
+    public async Task InitializeAsync()
+    {
+        _env = await SnapshotHarness.OpenAsync(_dir.Path, true, _handler);
+        _buckets = new GatedBucketStore(DirectoryBucketStore.Open(_dir.Path), gatedKey: "data.raw");
+        _handler.Inner = new ImportImageTaskHandler(_env.Database, _env.Stores, _buckets, TimeProvider.System);
+        _imports = new ImageImportService(_env.Database, _buckets, _env.Regions, _env.Runner, TimeProvider.System);
+        await _buckets.CreateBucketAsync(SnapshotHarness.Region, Bucket, CancellationToken.None);
+        foreach (var key in new[] { "system.raw", "data.raw" })
+        {
+            using var content = new MemoryStream(Enumerable.Repeat((byte)0xab, 1 << 20).ToArray());
+            await _buckets.PutObjectAsync(SnapshotHarness.Region, Bucket, key, content, null, CancellationToken.None);
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _env.DisposeAsync();
+        _imports.Dispose();
+        _dir.Dispose();
+    }
+
+    [Fact]
+    public async Task CancellingMidImportRemovesTheDisksAlreadyImported()
+    {
+        var caller = new Caller(Alice);
+        var request = new ImportImageRequest(SnapshotHarness.Region,
+            [new ImportDiskRequest(1, Bucket, "system.raw", "RAW", null, null), new ImportDiskRequest(2, Bucket, "data.raw", null, null, null)]);
+        var result = await _imports.ImportAsync(caller, request, CancellationToken.None);
+        await _buckets.Entered.WaitAsync(TimeSpan.FromSeconds(20));
+        var payload = JsonSerializer.Deserialize<ImportImagePayload>((await _env.FindTaskAsync(result.TaskId))!.Payload)!;
+        Assert.True(_env.Store.SnapshotExists(payload.Disks[0].SnapshotId)); // the system disk is in before the data disk opens
+
+        await _env.Runner.CancelAsync(caller, SnapshotHarness.Region, result.TaskId, CancellationToken.None);
+
+        await SnapshotHarness.WaitUntilAsync(async () => (await _env.FindTaskAsync(result.TaskId))!.Status == TaskStatuses.Cancelled, "task cancelled");
+        await _env.WaitForImageAsync(result.ImageId, ImageStatuses.CreateFailed);
+        Assert.All(payload.Disks, d => Assert.False(_env.Store.SnapshotExists(d.SnapshotId)));
+        foreach (var disk in payload.Disks)
+        {
+            Assert.Null(await _env.FindSnapshotAsync(disk.SnapshotId));
+        }
+
+        Assert.Empty((await _env.FindImageAsync(result.ImageId))!.DiskMappings);
+    }
+}
