@@ -28,7 +28,7 @@ public sealed class CreateImageTaskHandler(ImagoDatabase database, RegionStores 
         for (var i = 0; i < payload.NewSnapshotIds.Count; i++)
         {
             await snapshots.FinalizeAsync(task.RegionId, payload.NewSnapshotIds[i], cancellationToken).ConfigureAwait(false);
-            await ReportAsync(task, payload.ImageId, (i + 1) * 100 / steps, cancellationToken).ConfigureAwait(false);
+            await CreatingImages.ReportProgressAsync(database, task, payload.ImageId, (i + 1) * 100 / steps, cancellationToken).ConfigureAwait(false);
         }
 
         var store = stores[task.RegionId];
@@ -52,27 +52,10 @@ public sealed class CreateImageTaskHandler(ImagoDatabase database, RegionStores 
     {
         var payload = task.PayloadAs<CreateImagePayload>();
         await snapshots.FailAsync(payload.NewSnapshotIds.ToList(), cancellationToken).ConfigureAwait(false);
-        await using var db = database.CreateContext();
-        await db.Images.Where(i => i.RegionId == task.RegionId && i.Id == payload.ImageId && i.Status == ImageStatuses.Creating)
-            .ExecuteUpdateAsync(s => s
-                .SetProperty(i => i.Status, ImageStatuses.CreateFailed)
-                .SetProperty(i => i.Version, i => i.Version + 1), cancellationToken)
-            .ConfigureAwait(false);
+        await CreatingImages.FailAsync(database, task.RegionId, payload.ImageId, cancellationToken).ConfigureAwait(false);
     }
 
     public Task OnCancelledAsync(TaskExecution task, CancellationToken cancellationToken) => OnFailedAsync(task, "cancelled", cancellationToken);
 
     public IReadOnlyList<KeyValuePair<string, string>> RelatedItems(string resourceId) => [new("ImageId", resourceId)];
-
-    private async Task ReportAsync(TaskExecution task, string imageId, int percent, CancellationToken cancellationToken)
-    {
-        await using (var db = database.CreateContext())
-        {
-            await db.Images.Where(i => i.RegionId == task.RegionId && i.Id == imageId && i.Status == ImageStatuses.Creating)
-                .ExecuteUpdateAsync(s => s.SetProperty(i => i.Progress, percent).SetProperty(i => i.Version, i => i.Version + 1), cancellationToken)
-                .ConfigureAwait(false);
-        }
-
-        await task.ReportProgressAsync(percent, cancellationToken).ConfigureAwait(false);
-    }
 }

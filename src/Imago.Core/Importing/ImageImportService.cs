@@ -3,7 +3,6 @@ using Imago.Core.Common;
 using Imago.Core.Errors;
 using Imago.Core.ImageCreation;
 using Imago.Core.Ids;
-using Imago.Core.Images;
 using Imago.Core.Regions;
 using Imago.Core.Snapshots;
 using Imago.Core.Tasks;
@@ -32,13 +31,7 @@ public sealed class ImageImportService(ImagoDatabase database, IBucketStore buck
     {
         regions.Require(request.RegionId);
         var disks = ImportImageRules.Plan(request.RegionId, request.Disks, ResourceIds.NewSnapshotId);
-        _ = request.ImageName is { } name ? ImageNameRules.RequireValidName(name) : null;
-        _ = request.Description is { } description ? ImageNameRules.RequireValidDescription(description) : null;
-        var platform = ImportImageRules.Platform(request.Platform);
-        var architecture = ImportImageRules.Architecture(request.Architecture);
-        var osType = ImportImageRules.OSType(request.OSType);
-        var bootMode = ImportImageRules.BootMode(request.BootMode);
-        var licenseType = ImportImageRules.LicenseType(request.LicenseType);
+        var attributes = ImportImageRules.Attributes(request);
         var tags = TagRules.Check(request.Tags ?? []);
         var token = Idempotency.Validate(request.ClientToken);
         var hash = Idempotency.Hash(request with { ClientToken = null, Tags = tags.ToArray(), Disks = request.Disks.ToArray() });
@@ -73,11 +66,11 @@ public sealed class ImageImportService(ImagoDatabase database, IBucketStore buck
                 Description = request.Description ?? "",
                 Status = ImageStatuses.Creating,
                 Progress = 0,
-                OSType = osType,
-                Platform = platform,
-                Architecture = architecture,
-                BootMode = bootMode,
-                LicenseType = licenseType,
+                OSType = attributes.OSType,
+                Platform = attributes.Platform,
+                Architecture = attributes.Architecture,
+                BootMode = attributes.BootMode,
+                LicenseType = attributes.LicenseType,
                 IsSupportCloudinit = true,
                 IsSupportIoOptimized = true,
                 CreatedAt = now,

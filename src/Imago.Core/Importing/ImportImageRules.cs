@@ -1,6 +1,7 @@
 using System.Globalization;
 using Imago.Core.Errors;
 using Imago.Core.ImageCreation;
+using Imago.Core.Images;
 using Imago.Formats;
 
 namespace Imago.Core.Importing;
@@ -27,22 +28,31 @@ internal static class ImportImageRules
         _ => format.ToString().ToUpperInvariant(),
     };
 
-    public static string OSType(string? value) =>
+    /// <summary>The image's name and description checked, and its attributes with the documented defaults.</summary>
+    public static ImportAttributes Attributes(ImportImageRequest request)
+    {
+        _ = request.ImageName is { } name ? ImageNameRules.RequireValidName(name) : null;
+        _ = request.Description is { } description ? ImageNameRules.RequireValidDescription(description) : null;
+        return new ImportAttributes(
+            Platform: ImageAttributes.Platform(request.Platform) ?? "Others Linux",
+            Architecture: ImageAttributes.Architecture(request.Architecture) ?? "x86_64",
+            OSType: OSType(request.OSType),
+            BootMode: BootMode(request.BootMode),
+            LicenseType: LicenseType(request.LicenseType));
+    }
+
+    private static string OSType(string? value) =>
         value is null ? "linux"
         : value.ToLowerInvariant() is "windows" or "linux" ? value.ToLowerInvariant()
         : throw ImportErrors.OsTypeMalformed();
 
-    public static string BootMode(string? value) =>
+    private static string BootMode(string? value) =>
         value is null ? "BIOS"
         : new[] { "BIOS", "UEFI" }.FirstOrDefault(b => b.Equals(value, StringComparison.OrdinalIgnoreCase)) ?? throw ImportErrors.BootModeMalformed();
 
-    public static string LicenseType(string? value) =>
+    private static string LicenseType(string? value) =>
         value is null ? "Auto"
         : new[] { "Auto", "Aliyun", "BYOL" }.FirstOrDefault(l => l.Equals(value, StringComparison.OrdinalIgnoreCase)) ?? throw ImportErrors.LicenseTypeNotSupported();
-
-    public static string Platform(string? value) => ImageAttributes.Platform(value) ?? "Others Linux";
-
-    public static string Architecture(string? value) => ImageAttributes.Architecture(value) ?? "x86_64";
 
     /// <summary>
     /// The disks in N order: N=1 (system) must name a bucket and an object; data disks follow, each needing both.
@@ -87,3 +97,6 @@ internal static class ImportImageRules
             ? size
             : throw ImportErrors.SizeOutOfRange(type, disk.Index);
 }
+
+/// <summary>An imported image's attributes, defaults applied.</summary>
+internal sealed record ImportAttributes(string Platform, string Architecture, string OSType, string BootMode, string LicenseType);

@@ -1,5 +1,6 @@
 using Imago.Core.Buckets;
 using Imago.Core.Errors;
+using Imago.Core.ImageCreation;
 using Imago.Core.Snapshots;
 using Imago.Core.Storage;
 using Imago.Core.Tasks;
@@ -62,14 +63,7 @@ public sealed class ImportImageTaskHandler(ImagoDatabase database, RegionStores 
     public async Task OnFailedAsync(TaskExecution task, string reason, CancellationToken cancellationToken)
     {
         var payload = task.PayloadAs<ImportImagePayload>();
-        await using (var db = database.CreateContext())
-        {
-            await db.Images.Where(i => i.RegionId == task.RegionId && i.Id == payload.ImageId && i.Status == ImageStatuses.Creating)
-                .ExecuteUpdateAsync(s => s
-                    .SetProperty(i => i.Status, ImageStatuses.CreateFailed)
-                    .SetProperty(i => i.Version, i => i.Version + 1), cancellationToken)
-                .ConfigureAwait(false);
-        }
+        await CreatingImages.FailAsync(database, task.RegionId, payload.ImageId, cancellationToken).ConfigureAwait(false);
 
         // Rows are only written by the final commit, which makes the image Available: a failed image has none.
         if (await ImageStatusAsync(task.RegionId, payload.ImageId, cancellationToken).ConfigureAwait(false) != ImageStatuses.Available)
@@ -103,7 +97,7 @@ public sealed class ImportImageTaskHandler(ImagoDatabase database, RegionStores 
             if (percent != reported)
             {
                 reported = percent;
-                await ReportAsync(task, payload.ImageId, percent, cancellationToken).ConfigureAwait(false);
+                await CreatingImages.ReportProgressAsync(database, task, payload.ImageId, percent, cancellationToken).ConfigureAwait(false);
             }
         }
 
@@ -203,18 +197,6 @@ public sealed class ImportImageTaskHandler(ImagoDatabase database, RegionStores 
         await using var db = database.CreateContext();
         return await db.Images.Where(i => i.RegionId == regionId && i.Id == imageId).Select(i => i.Status)
             .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    private async Task ReportAsync(TaskExecution task, string imageId, int percent, CancellationToken cancellationToken)
-    {
-        await using (var db = database.CreateContext())
-        {
-            await db.Images.Where(i => i.RegionId == task.RegionId && i.Id == imageId && i.Status == ImageStatuses.Creating)
-                .ExecuteUpdateAsync(s => s.SetProperty(i => i.Progress, percent).SetProperty(i => i.Version, i => i.Version + 1), cancellationToken)
-                .ConfigureAwait(false);
-        }
-
-        await task.ReportProgressAsync(percent, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Keeps only the latest progress of the import (written from the import's thread, read by the reporter).</summary>
