@@ -102,6 +102,35 @@ public sealed class ImportImageApiTests(ImagoServer server) : IClassFixture<Imag
     }
 
     [Fact]
+    public async Task AQcow2WithABackingFileIsRefusedAsHostile()
+    {
+        var client = await ClientAsync(server);
+        var backing = Path.Combine(_temp.Path, "base.qcow2");
+        QemuImg.Create(backing, "qcow2", 64L << 20);
+        var (bucket, key) = await PutDiskAsync(server, _temp, "qcow2", 0x66, options: $"backing_file={backing},backing_fmt=qcow2");
+        var (imageId, taskId) = await ImportAsync(client, ("DiskDeviceMapping.1.OSSBucket", bucket), ("DiskDeviceMapping.1.OSSObject", key));
+
+        var task = await WaitForTaskAsync(client, taskId);
+        Assert.Equal(("Failed", "ImportImageFailed"), (Text(task, "TaskStatus"), ErrorCode(task)));
+        Assert.Contains("unsafe", ErrorMessage(task), StringComparison.Ordinal);
+        Assert.Equal("CreateFailed", Text(await WaitForImageAsync(client, imageId), "Status"));
+        Assert.True(await NothingLeftAsync(server, taskId));
+    }
+
+    [Fact]
+    public async Task AClientTokenRepeatsTheFirstAnswer()
+    {
+        var client = await ClientAsync(server);
+        var (bucket, key) = await PutDiskAsync(server, _temp, "raw", 0x77);
+        (string, string)[] parameters = [("DiskDeviceMapping.1.OSSBucket", bucket), ("DiskDeviceMapping.1.OSSObject", key), ("ClientToken", "import-once")];
+        var first = await ImportAsync(client, parameters);
+        Assert.Equal(first, await ImportAsync(client, parameters));
+        Assert.Equal("Available", Text(await WaitForImageAsync(client, first.ImageId), "Status"));
+        var images = await client.CallOkAsync("DescribeImages", Params(("RegionId", Region), ("ImageOwnerAlias", "self")));
+        Assert.Equal(1, images["TotalCount"]!.GetValue<int>());
+    }
+
+    [Fact]
     public async Task BadParametersAreRefusedAtOnce()
     {
         var client = await ClientAsync(server);
