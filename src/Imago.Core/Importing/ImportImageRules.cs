@@ -33,11 +33,19 @@ internal static class ImportImageRules
     {
         _ = request.ImageName is { } name ? ImageNameRules.RequireValidName(name) : null;
         _ = request.Description is { } description ? ImageNameRules.RequireValidDescription(description) : null;
+        var architecture = ImageAttributes.Architecture(request.Architecture) ?? "x86_64";
+        // arm64 boots only with UEFI (reference 3.5): it is the default there, and BIOS is refused.
+        var bootMode = BootMode(request.BootMode) ?? (architecture == "arm64" ? "UEFI" : "BIOS");
+        if (architecture == "arm64" && bootMode != "UEFI")
+        {
+            throw EcsErrors.InvalidParameter("BootMode", "An arm64 image boots with UEFI only.");
+        }
+
         return new ImportAttributes(
             Platform: ImageAttributes.Platform(request.Platform) ?? "Others Linux",
-            Architecture: ImageAttributes.Architecture(request.Architecture) ?? "x86_64",
+            Architecture: architecture,
             OSType: OSType(request.OSType),
-            BootMode: BootMode(request.BootMode),
+            BootMode: bootMode,
             LicenseType: LicenseType(request.LicenseType));
     }
 
@@ -46,8 +54,8 @@ internal static class ImportImageRules
         : value.ToLowerInvariant() is "windows" or "linux" ? value.ToLowerInvariant()
         : throw ImportErrors.OsTypeMalformed();
 
-    private static string BootMode(string? value) =>
-        value is null ? "BIOS"
+    private static string? BootMode(string? value) =>
+        value is null ? null
         : new[] { "BIOS", "UEFI" }.FirstOrDefault(b => b.Equals(value, StringComparison.OrdinalIgnoreCase)) ?? throw ImportErrors.BootModeMalformed();
 
     private static string LicenseType(string? value) =>

@@ -118,14 +118,16 @@ public sealed class ImportImageApiTests(ImagoServer server) : IClassFixture<Imag
     }
 
     [Fact]
-    public async Task AClientTokenRepeatsTheFirstAnswer()
+    public async Task AClientTokenRepeatsTheFirstAnswerAndArm64DefaultsToUefi()
     {
         var client = await ClientAsync(server);
         var (bucket, key) = await PutDiskAsync(server, _temp, "raw", 0x77);
-        (string, string)[] parameters = [("DiskDeviceMapping.1.OSSBucket", bucket), ("DiskDeviceMapping.1.OSSObject", key), ("ClientToken", "import-once")];
+        (string, string)[] parameters = [("DiskDeviceMapping.1.OSSBucket", bucket), ("DiskDeviceMapping.1.OSSObject", key), ("ClientToken", "import-once"),
+            ("Architecture", "arm64")];
         var first = await ImportAsync(client, parameters);
         Assert.Equal(first, await ImportAsync(client, parameters));
-        Assert.Equal("Available", Text(await WaitForImageAsync(client, first.ImageId), "Status"));
+        var image = await WaitForImageAsync(client, first.ImageId);
+        Assert.Equal(("Available", "arm64", "UEFI"), (Text(image, "Status"), Text(image, "Architecture"), Text(image, "BootMode")));
         var images = await client.CallOkAsync("DescribeImages", Params(("RegionId", Region), ("ImageOwnerAlias", "self")));
         Assert.Equal(1, images["TotalCount"]!.GetValue<int>());
     }
@@ -151,6 +153,8 @@ public sealed class ImportImageApiTests(ImagoServer server) : IClassFixture<Imag
             ("DiskDeviceMapping.1.OSSObject", key), ("OSType", "plan9")))).AssertError("InvalidOSType.Malformed", 400);
         (await client.CallAsync("ImportImage", Params(("RegionId", Region), ("DiskDeviceMapping.1.OSSBucket", bucket),
             ("DiskDeviceMapping.1.OSSObject", key), ("DryRun", "true")))).AssertError("DryRunOperation", 400);
+        (await client.CallAsync("ImportImage", Params(("RegionId", Region), ("DiskDeviceMapping.1.OSSBucket", bucket),
+            ("DiskDeviceMapping.1.OSSObject", key), ("Architecture", "arm64"), ("BootMode", "BIOS")))).AssertError("InvalidParameter", 400);
         var images = await client.CallOkAsync("DescribeImages", Params(("RegionId", Region), ("ImageOwnerAlias", "self")));
         Assert.Equal(0, images["TotalCount"]!.GetValue<int>());
     }
