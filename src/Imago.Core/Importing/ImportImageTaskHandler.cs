@@ -93,8 +93,8 @@ public sealed class ImportImageTaskHandler(ImagoDatabase database, RegionStores 
         while (!import.IsCompleted && !cancellationToken.IsCancellationRequested)
         {
             await Task.WhenAny(import, Task.Delay(ProgressInterval, time, cancellationToken)).ConfigureAwait(false);
-            var percent = (int)((position * 100.0 + progress.Percent) * 99 / (100.0 * payload.Disks.Count));
-            if (percent != reported)
+            var percent = OverallPercent(position, progress.Percent, payload.Disks.Count);
+            if (percent != reported && !import.IsCompleted)
             {
                 reported = percent;
                 await CreatingImages.ReportProgressAsync(database, task, payload.ImageId, percent, cancellationToken).ConfigureAwait(false);
@@ -102,8 +102,14 @@ public sealed class ImportImageTaskHandler(ImagoDatabase database, RegionStores 
         }
 
         await import.ConfigureAwait(false);
+        // This disk is in, however quickly it went: the next one starts from here.
+        await CreatingImages.ReportProgressAsync(database, task, payload.ImageId, OverallPercent(position, 100, payload.Disks.Count), cancellationToken)
+            .ConfigureAwait(false);
         return virtualGiB;
     }
+
+    /// <summary>0-99 across the disks in turn (100 only once everything is committed).</summary>
+    private static int OverallPercent(int position, double diskPercent, int disks) => (int)((position * 100.0 + diskPercent) * 99 / (100.0 * disks));
 
     /// <summary>The object through the inspector; every refusal becomes the task's documented failure code.</summary>
     private async Task<IDiskImage> OpenAsync(string regionId, ImportDiskPlan disk, CancellationToken cancellationToken)

@@ -7,7 +7,7 @@ using Imago.Formats.Tests.Infrastructure;
 
 namespace Imago.Core.Tests.Importing;
 
-/// <summary>CancelTask during an import: the task ends Cancelled, the image CreateFailed, and no snapshot remains.</summary>
+/// <summary>An import held before its data disk: its progress shows, and CancelTask ends it Cancelled, the image CreateFailed, no snapshot left.</summary>
 public sealed class ImportCancellationTests : IAsyncLifetime
 {
     private const long Alice = 1_000_000_000_000_001;
@@ -41,7 +41,7 @@ public sealed class ImportCancellationTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task CancellingMidImportRemovesTheDisksAlreadyImported()
+    public async Task ProgressIsVisibleAndCancellingMidImportRemovesTheDisksAlreadyImported()
     {
         var caller = new Caller(Alice);
         var request = new ImportImageRequest(SnapshotHarness.Region,
@@ -50,6 +50,9 @@ public sealed class ImportCancellationTests : IAsyncLifetime
         await _buckets.Entered.WaitAsync(TimeSpan.FromSeconds(20));
         var payload = JsonSerializer.Deserialize<ImportImagePayload>((await _env.FindTaskAsync(result.TaskId))!.Payload)!;
         Assert.True(_env.Store.SnapshotExists(payload.Disks[0].SnapshotId)); // the system disk is in before the data disk opens
+        // Half the disks are in: the task and the image show 49% (0-99 while importing).
+        Assert.Equal(49, (await _env.FindTaskAsync(result.TaskId))!.Progress);
+        Assert.Equal(49, (await _env.FindImageAsync(result.ImageId))!.Progress);
 
         await _env.Runner.CancelAsync(caller, SnapshotHarness.Region, result.TaskId, CancellationToken.None);
 
