@@ -74,11 +74,6 @@ public sealed class ImageChanges(ImagoDatabase database, RegionCatalog regions)
         regions.Require(regionId);
         await using var db = database.CreateContext();
         var image = await FindOwnCustomAsync(db, caller, regionId, imageId, cancellationToken).ConfigureAwait(false);
-        if (image.Status is ImageStatuses.Creating or ImageStatuses.Waiting)
-        {
-            throw image.IsCopied ? ImageErrors.IsCopying() : ImageErrors.IsCreating();
-        }
-
         var runningTask = await db.Tasks
             .Where(t => t.RegionId == regionId && t.ResourceId == imageId && t.Status == TaskStatuses.Processing)
             .Select(t => t.Action).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
@@ -92,6 +87,12 @@ public sealed class ImageChanges(ImagoDatabase database, RegionCatalog regions)
                 throw ImageErrors.IsExporting();
             case "CreateImage":
                 throw ImageErrors.IsCreating();
+        }
+
+        // The task says what is filling the image (an import answers ImageIsImporting); without one, the status.
+        if (image.Status is ImageStatuses.Creating or ImageStatuses.Waiting)
+        {
+            throw image.IsCopied ? ImageErrors.IsCopying() : ImageErrors.IsCreating();
         }
 
         if (await db.ImageShares.AnyAsync(s => s.RegionId == regionId && s.ImageId == imageId, cancellationToken).ConfigureAwait(false))

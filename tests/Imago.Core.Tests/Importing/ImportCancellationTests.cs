@@ -54,6 +54,11 @@ public sealed class ImportCancellationTests : IAsyncLifetime
         Assert.Equal(49, (await _env.FindTaskAsync(result.TaskId))!.Progress);
         Assert.Equal(49, (await _env.FindImageAsync(result.ImageId))!.Progress);
 
+        // While the import runs, DeleteImage answers the documented ImageIsImporting.
+        var deleting = await Assert.ThrowsAsync<Imago.Core.Errors.EcsException>(() => new Imago.Core.Images.ImageChanges(_env.Database, _env.Regions)
+            .DeleteAsync(caller, SnapshotHarness.Region, result.ImageId, force: true, dryRun: false, CancellationToken.None));
+        Assert.Equal("ImageIsImporting", deleting.Code);
+
         await _env.Runner.CancelAsync(caller, SnapshotHarness.Region, result.TaskId, CancellationToken.None);
 
         await SnapshotHarness.WaitUntilAsync(async () => (await _env.FindTaskAsync(result.TaskId))!.Status == TaskStatuses.Cancelled, "task cancelled");
