@@ -137,4 +137,9 @@ async function until(fn, what, { timeoutMs = 60_000, intervalMs = 100 } = {}) {
   throw new Error(`timed out waiting for ${what}`);
 }
 
-module.exports = { Ecs, startService, ecsClient, popClient, qemuIo, until };
+/** `imago admin ...` against a running service's data dir (bucket and account commands touch no lock). */
+function adminCommand(service, args) {
+  return admin(service.dataDir, args);
+}
+
+module.exports = { Ecs, startService, ecsClient, popClient, qemuIo, until, adminCommand };
