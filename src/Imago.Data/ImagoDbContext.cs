@@ -63,7 +63,7 @@ public sealed class ImagoDbContext(DbContextOptions<ImagoDbContext> options) : D
             e.Property(i => i.Version).IsConcurrencyToken();
             e.HasIndex(i => new { i.RegionId, i.OwnerAccountId, i.Status });
             // DescribeImages' newest-first page walks this index and stops after a page of visible images,
-            // instead of sorting every image of the region (10,000 images: 5 ms → 0.1 ms on SQLite).
+            // instead of sorting every image of the region (10,000 images, sqlite3: 2 ms → 0.1 ms for the page query).
             e.HasIndex(i => new { i.RegionId, i.CreatedAt });
             // Its TotalCount reads the visibility columns from this index, not from every row.
             e.HasIndex(i => new { i.RegionId, i.Status, i.Kind, i.OwnerAccountId });

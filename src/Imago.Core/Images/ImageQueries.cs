@@ -1,4 +1,4 @@
-using System.Globalization;
+using Imago.Core.Common;
 using Imago.Core.Compute;
 using Imago.Core.Errors;
 using Imago.Core.Regions;
@@ -20,7 +20,6 @@ public sealed class ImageQueries(ImagoDatabase database, RegionCatalog regions, 
     private static readonly string[] Architectures = ["i386", "x86_64", "arm64"];
     private static readonly string[] DescribeActionTypes = ["CreateEcs", "ChangeOS"];
     private static readonly string[] SupportActionTypes = ["CreateEcs", "ChangeOS", "Upgrade", "Downgrade", "RenewDowngrade"];
-    private static readonly string[] TimeFormats = ["yyyy-MM-dd'T'HH:mm'Z'", "yyyy-MM-dd'T'HH:mm:ss'Z'"];
 
     /// <summary>DescribeImages: validates every filter (documented codes), then one page ordered newest first.</summary>
     public async Task<ImagePage> DescribeAsync(Caller caller, string regionId, ImageQuery query, bool dryRun, CancellationToken cancellationToken)
@@ -34,12 +33,10 @@ public sealed class ImageQueries(ImagoDatabase database, RegionCatalog regions, 
 
         await using var db = database.CreateContext();
         var images = Filter(db, caller, regionId, query, filter);
-        var total = await images.CountAsync(cancellationToken).ConfigureAwait(false);
-        var page = await images.OrderByDescending(i => i.CreatedAt).ThenBy(i => i.Id)
-            .Skip((int)Math.Min(int.MaxValue, (long)(query.PageNumber - 1) * query.PageSize)).Take(query.PageSize)
-            .Include(i => i.DiskMappings).AsNoTracking().ToListAsync(cancellationToken).ConfigureAwait(false);
-        var views = await ViewsAsync(db, caller, regionId, page, cancellationToken).ConfigureAwait(false);
-        return new ImagePage(total, query.PageNumber, query.PageSize, views);
+        var page = await Paging.ApplyAsync(images.OrderByDescending(i => i.CreatedAt).ThenBy(i => i.Id).Include(i => i.DiskMappings).AsNoTracking(),
+            new PageRequest(query.PageNumber, query.PageSize), query.PageSize, cancellationToken).ConfigureAwait(false);
+        var views = await ViewsAsync(db, caller, regionId, page.Items, cancellationToken).ConfigureAwait(false);
+        return new ImagePage(page.TotalCount, query.PageNumber, query.PageSize, views);
     }
 
     /// <summary>DescribeImageFromFamily: the newest Available visible image of the family, or null.</summary>
@@ -246,10 +243,10 @@ public sealed class ImageQueries(ImagoDatabase database, RegionCatalog regions, 
             switch (key)
             {
                 case "CreationStartTime":
-                    from = ParseTime(value);
+                    from = RequestTimes.Parse(value, "Filter.N.Value");
                     break;
                 case "CreationEndTime":
-                    to = ParseTime(value);
+                    to = RequestTimes.Parse(value, "Filter.N.Value");
                     break;
                 case "NetworkType":
                     // Every image runs in a VPC and in the classic network alike here: nothing to filter.
@@ -265,12 +262,6 @@ public sealed class ImageQueries(ImagoDatabase database, RegionCatalog regions, 
     /// <summary>The allowed spelling of <paramref name="value"/> (matched ignoring case), null for null, else the error.</summary>
     private static string? Canonical(string? value, IReadOnlyList<string> allowed, Func<EcsException> error) =>
         value is null ? null : allowed.FirstOrDefault(a => a.Equals(value, StringComparison.OrdinalIgnoreCase)) ?? throw error();
-
-    private static DateTime ParseTime(string value) =>
-        DateTime.TryParseExact(value, TimeFormats, CultureInfo.InvariantCulture,
-            DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var time)
-            ? DateTime.SpecifyKind(time, DateTimeKind.Utc)
-            : throw EcsErrors.InvalidParameter("Filter.N.Value", "Times are yyyy-MM-ddTHH:mmZ (UTC).");
 
     private sealed record ValidatedFilter(string? OwnerAlias, string? Usage, string? OSType, string? Architecture, string[] Statuses, string[]? InstanceTypeArchitectures, DateTime? CreatedFrom, DateTime? CreatedTo);
 }

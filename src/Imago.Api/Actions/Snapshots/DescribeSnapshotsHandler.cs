@@ -1,3 +1,4 @@
+using Imago.Core.Common;
 using System.Text.Json.Nodes;
 using Imago.Api.Actions.Compute;
 using Imago.Api.Actions.Images;

@@ -1,3 +1,4 @@
+using Imago.Core.Common;
 using System.Text.Json.Nodes;
 using Imago.Api.Rpc;
 using Imago.Core.Regions;

@@ -1,10 +1,10 @@
 using System.Globalization;
 using Imago.Core.Errors;
 
-namespace Imago.Api.Actions.Tasks;
+namespace Imago.Core.Common;
 
-/// <summary>Times in requests (DescribeTasks StartTime/EndTime, DescribeSnapshots Filter.N.Value).</summary>
-internal static class RequestTimes
+/// <summary>Times in requests (DescribeTasks StartTime/EndTime, DescribeSnapshots and DescribeImages Filter.N.Value).</summary>
+public static class RequestTimes
 {
     /// <summary><c>yyyy-MM-ddTHH:mmZ</c> (seconds accepted), UTC; else InvalidParameter naming <paramref name="name"/>.</summary>
     public static DateTime Parse(string text, string name) =>
