@@ -68,6 +68,15 @@ public sealed class ImageEntity
 
     public string? SourceImageId { get; set; }
 
+    /// <summary>
+    /// The image check's state (DescribeImages' DetectionOptions.Status): "" when none ran, else Processing or
+    /// Finished. Import fills it from what it finds on the disks (partition table, file systems, /etc/os-release).
+    /// </summary>
+    public string DetectionStatus { get; set; } = "";
+
+    /// <summary>The check's findings as a JSON array of {Name, Value, RiskCode, RiskLevel} (DetectionOptions.Items).</summary>
+    public string DetectionItems { get; set; } = "";
+
     /// <summary>The task that fills this image (import, copy), if any.</summary>
     public string? TaskId { get; set; }
 
