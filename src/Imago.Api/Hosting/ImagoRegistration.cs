@@ -23,6 +23,7 @@ public static partial class ImagoRegistration
         AddSharing(services);
         AddMarketplace(services);
         AddBuckets(services);
+        AddExporting(services);
         return services;
     }
 
@@ -52,4 +53,7 @@ public static partial class ImagoRegistration
 
     /// <summary>The bucket store and ImportImage.</summary>
     static partial void AddBuckets(IServiceCollection services);
+
+    /// <summary>ExportImage.</summary>
+    static partial void AddExporting(IServiceCollection services);
 }
