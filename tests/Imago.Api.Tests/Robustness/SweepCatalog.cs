@@ -66,6 +66,7 @@ internal static class SweepCatalog
         [
             "RegionId", "ImageName", "Description", "Architecture", "OSType", "Platform", "BootMode", "LicenseType", "ClientToken", "DryRun",
         ],
+        ["ExportImage"] = ["RegionId", "ImageId", "OSSBucket", "OSSPrefix", "ImageFormat", "RoleName", "DryRun"],
     };
 
     /// <summary>Repeat lists: <c>Name.N.Field</c> (fields) or <c>Name.N</c> (no fields), per action.</summary>
