@@ -132,10 +132,7 @@ public sealed class ExportImageApiTests(ImagoServer server) : IClassFixture<Imag
         // A task row in Processing is what DeleteImage consults (Core's cancellation test holds a real export mid-way).
         var taskId = Text(await client.CallOkAsync("ExportImage", Params(("RegionId", Region), ("ImageId", imageId), ("OSSBucket", bucket))), "TaskId");
         await WaitForTaskAsync(client, taskId);
-        await using (var db = server.GetRequiredService<ImagoDatabase>().CreateContext())
-        {
-            await db.Tasks.Where(t => t.Id == taskId).ExecuteUpdateAsync(s => s.SetProperty(t => t.Status, "Processing"));
-        }
+        await SetTaskStatusAsync(taskId, "Processing");
 
         var deleting = await client.CallAsync("DeleteImage", Params(("RegionId", Region), ("ImageId", imageId)));
         deleting.AssertError("ImageIsExporting", 403);
@@ -143,10 +140,7 @@ public sealed class ExportImageApiTests(ImagoServer server) : IClassFixture<Imag
         (await client.CallAsync("ExportImage", Params(("RegionId", Region), ("ImageId", imageId), ("OSSBucket", bucket))))
             .AssertError("ImageIsExporting", 403);
 
-        await using (var db = server.GetRequiredService<ImagoDatabase>().CreateContext())
-        {
-            await db.Tasks.Where(t => t.Id == taskId).ExecuteUpdateAsync(s => s.SetProperty(t => t.Status, "Finished"));
-        }
+        await SetTaskStatusAsync(taskId, "Finished");
 
         await client.CallOkAsync("DeleteImage", Params(("RegionId", Region), ("ImageId", imageId)));
     }
@@ -158,6 +152,12 @@ public sealed class ExportImageApiTests(ImagoServer server) : IClassFixture<Imag
         await using var file = File.Create(path);
         await content.CopyToAsync(file);
         return path;
+    }
+
+    private async Task SetTaskStatusAsync(string taskId, string status)
+    {
+        await using var db = server.GetRequiredService<ImagoDatabase>().CreateContext();
+        await db.Tasks.Where(t => t.Id == taskId).ExecuteUpdateAsync(s => s.SetProperty(t => t.Status, status));
     }
 
     private async Task SetAsync(string imageId, string productCode, string status = "Available")
