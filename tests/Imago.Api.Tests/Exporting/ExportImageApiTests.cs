@@ -5,6 +5,7 @@ using Imago.Data;
 using Imago.Formats.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using static Imago.Api.Tests.Compute.ComputeApi;
+using static Imago.Api.Tests.Exporting.ExportApi;
 using static Imago.Api.Tests.Importing.ImportApi;
 using static Imago.Api.Tests.Snapshots.SnapshotsApi;
 
@@ -51,9 +52,9 @@ public sealed class ExportImageApiTests(ImagoServer server) : IClassFixture<Imag
 
         foreach (var (key, original, originalFormat) in new[] { (systemObject, systemKey, "qcow2"), (dataObject, dataKey, "vpc") })
         {
-            var fetched = await FetchAsync(systemBucket, key);
+            var fetched = await FetchAsync(server, _temp, systemBucket, key);
             Assert.Equal(qemuFormat == "qcow2" ? 0 : 63, QemuImg.Check(fetched, qemuFormat).ExitCode); // 63: qemu-img checks no raw or VHD
-            var source = await FetchAsync(key == systemObject ? systemBucket : dataBucket, original);
+            var source = await FetchAsync(server, _temp, key == systemObject ? systemBucket : dataBucket, original);
             Assert.True(QemuImg.Compare(source, originalFormat, fetched, qemuFormat), $"{key} differs from {original}");
         }
     }
@@ -143,15 +144,6 @@ public sealed class ExportImageApiTests(ImagoServer server) : IClassFixture<Imag
         await SetTaskStatusAsync(taskId, "Finished");
 
         await client.CallOkAsync("DeleteImage", Params(("RegionId", Region), ("ImageId", imageId)));
-    }
-
-    private async Task<string> FetchAsync(string bucket, string key)
-    {
-        var path = Path.Combine(_temp.Path, "fetched-" + Guid.NewGuid().ToString("N"));
-        await using var content = await server.GetRequiredService<IBucketStore>().OpenReadAsync(Region, bucket, key, CancellationToken.None);
-        await using var file = File.Create(path);
-        await content.CopyToAsync(file);
-        return path;
     }
 
     private async Task SetTaskStatusAsync(string taskId, string status)
