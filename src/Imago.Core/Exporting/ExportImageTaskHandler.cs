@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Imago.Core.Buckets;
+using Imago.Core.Common;
 using Imago.Core.Storage;
 using Imago.Core.Tasks;
 using Imago.Formats;
@@ -16,7 +17,12 @@ namespace Imago.Core.Exporting;
 /// deleted, so a bucket never holds part of a failed export. After a restart the task runs again from scratch
 /// (puts replace objects, so running twice gives the same objects).
 /// </summary>
-public sealed class ExportImageTaskHandler(RegionStores stores, IBucketStore buckets, ExportStaging staging, TimeProvider time) : ITaskHandler
+/// <remarks>
+/// What a put reads passes the service's <see cref="TransferThrottle"/> (<c>--transfer-rate</c>), when one is given.
+/// Exports run on the task runner's workers, as imports do.
+/// </remarks>
+public sealed class ExportImageTaskHandler(RegionStores stores, IBucketStore buckets, ExportStaging staging, TimeProvider time,
+    TransferThrottle? throttle = null) : ITaskHandler
 {
     public string Kind => ExportErrors.TaskKind;
 
@@ -135,7 +141,7 @@ public sealed class ExportImageTaskHandler(RegionStores stores, IBucketStore buc
     {
         try
         {
-            await using var content = new ByteSourceStream(source);
+            await using var content = new ByteSourceStream(throttle is { IsLimited: true } ? new ThrottledByteSource(source, throttle) : source);
             await buckets.PutObjectAsync(regionId, bucket, key, content, progress, cancellationToken).ConfigureAwait(false);
         }
         catch (BucketException error)
