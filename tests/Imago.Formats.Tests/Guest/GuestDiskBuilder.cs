@@ -60,13 +60,17 @@ internal sealed class GuestDiskBuilder(TempDirectory temp)
     {
         var image = Next($"fat{bits}.img");
         GuestTools.Run("mkfs.fat", "-C", "-s", "1", "-F", bits.ToString(CultureInfo.InvariantCulture), image, (sizeMiB * 1024).ToString(CultureInfo.InvariantCulture));
+        var made = new HashSet<string>();
         foreach (var (path, content) in files)
         {
             var directory = "";
             foreach (var part in path.Split('/', StringSplitOptions.RemoveEmptyEntries)[..^1])
             {
                 directory += "/" + part;
-                GuestTools.Run("mmd", "-D", "s", "-i", image, "::" + directory);
+                if (made.Add(directory))
+                {
+                    GuestTools.Run("mmd", "-i", image, "::" + directory);
+                }
             }
 
             var local = Next("file");
