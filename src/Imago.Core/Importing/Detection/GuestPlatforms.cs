@@ -40,10 +40,17 @@ internal static class GuestPlatforms
         ["CentOS"] = ["CentOS", "CentOS Stream"],
         ["Aliyun"] = ["Aliyun", "Alibaba Cloud Linux"],
         ["Fedora"] = ["Fedora", "Fedora CoreOS"],
+        ["CoreOS"] = ["CoreOS", "Fedora CoreOS"],
     };
 
+    /// <summary>Fedora CoreOS reports ID=fedora; ECS files it under CoreOS, as the public catalog does.</summary>
+    private static readonly (string Platform, string Product) FedoraCoreOs = ("CoreOS", "Fedora CoreOS");
+
     /// <summary>The ECS platform and product name for an os-release, or null for a distribution ECS has no platform for.</summary>
-    public static (string Platform, string Product)? Of(OsRelease release) => ById.TryGetValue(release.Id, out var known) ? known : null;
+    public static (string Platform, string Product)? Of(OsRelease release) =>
+        release.Id == "fedora" && (release.PrettyName.Contains("CoreOS", StringComparison.Ordinal) || release.Name.Contains("CoreOS", StringComparison.Ordinal))
+            ? FedoraCoreOs
+            : ById.TryGetValue(release.Id, out var known) ? known : null;
 
     public static bool IsGenericLinux(string platform) => GenericLinux.Contains(platform, StringComparer.OrdinalIgnoreCase);
 
