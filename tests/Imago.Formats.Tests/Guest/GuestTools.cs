@@ -5,7 +5,12 @@ namespace Imago.Formats.Tests.Guest;
 /// <summary>Runs Debian's disk tools (sfdisk, mke2fs, mkfs.fat, mtools, mkswap): real disks are the test data.</summary>
 internal static class GuestTools
 {
-    public static string Run(string program, params string[] args)
+    public static string Run(string program, params string[] args) => RunWithInput(program, "", args);
+
+    /// <summary>Runs sfdisk on a disk file with a script on standard input.</summary>
+    public static void Sfdisk(string disk, string script) => RunWithInput("sfdisk", script, "--no-reread", "--no-tell-kernel", "-q", disk);
+
+    private static string RunWithInput(string program, string input, params string[] args)
     {
         var start = new ProcessStartInfo(program)
         {
@@ -22,6 +27,7 @@ internal static class GuestTools
         start.Environment["MTOOLS_SKIP_CHECK"] = "1";
         start.Environment["E2FSPROGS_FAKE_TIME"] = "1700000000"; // reproducible file systems
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"cannot start {program}");
+        process.StandardInput.Write(input);
         process.StandardInput.Close();
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
@@ -37,36 +43,5 @@ internal static class GuestTools
         }
 
         return stdout.Result;
-    }
-
-    /// <summary>Runs sfdisk on a disk file with a script on standard input.</summary>
-    public static void Sfdisk(string disk, string script)
-    {
-        var start = new ProcessStartInfo("sfdisk")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add("--no-reread");
-        start.ArgumentList.Add("--no-tell-kernel");
-        start.ArgumentList.Add("-q");
-        start.ArgumentList.Add(disk);
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("cannot start sfdisk");
-        process.StandardInput.Write(script);
-        process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(60_000))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException("sfdisk did not finish");
-        }
-
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"sfdisk failed ({process.ExitCode}): {stderr.Result}{stdout.Result}");
-        }
     }
 }
