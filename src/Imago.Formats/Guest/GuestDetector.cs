@@ -2,12 +2,13 @@ using Imago.Formats.Guest.Ext;
 using Imago.Formats.Guest.Fat;
 using Imago.Formats.Guest.FileSystems;
 using Imago.Formats.Guest.Partitions;
+using Imago.Formats.Guest.Xfs;
 
 namespace Imago.Formats.Guest;
 
 /// <summary>
 /// Finds out what a disk holds: its partition table, the file system on each partition, how it boots, and the
-/// installed OS from /etc/os-release (ext2/3/4 and FAT roots) or an NTFS volume (Windows). The disk is untrusted:
+/// installed OS from /etc/os-release (ext2/3/4, XFS and FAT roots) or an NTFS volume (Windows). The disk is untrusted:
 /// every read is bounded and budgeted, and whatever cannot be read is reported as unknown. Detection never throws
 /// for the disk's content; only cancellation and the reader's own failures escape.
 /// </summary>
@@ -110,6 +111,7 @@ public static class GuestDetector
             {
                 FileSystemKind.Ext2 or FileSystemKind.Ext3 or FileSystemKind.Ext4 => await ExtFileSystem.OpenAsync(volume, cancellationToken).ConfigureAwait(false),
                 FileSystemKind.Fat12 or FileSystemKind.Fat16 or FileSystemKind.Fat32 => await FatFileSystem.OpenAsync(volume, cancellationToken).ConfigureAwait(false),
+                FileSystemKind.Xfs => await XfsFileSystem.OpenAsync(volume, cancellationToken).ConfigureAwait(false),
                 _ => null,
             };
             if (fs is null)

@@ -81,6 +81,47 @@ internal sealed class GuestDiskBuilder(TempDirectory temp)
         return image;
     }
 
+    /// <summary>
+    /// mkfs.xfs -p PROTO of 16 MiB, the prototype file listing <paramref name="root"/>'s directories, files and symlinks.
+    /// </summary>
+    public string Xfs(string root, params string[] options)
+    {
+        var image = Next("xfs.img");
+        using (var file = File.Create(image))
+        {
+            file.SetLength(16L << 20);
+        }
+
+        var proto = new System.Text.StringBuilder("imago\n0 0\nd--755 0 0\n");
+        AppendProto(proto, root);
+        proto.Append("$\n");
+        var protoFile = Next("proto");
+        File.WriteAllText(protoFile, proto.ToString());
+        GuestTools.Run("mkfs.xfs", ["-q", "-f", .. options, "-p", protoFile, image]);
+        return image;
+    }
+
+    private static void AppendProto(System.Text.StringBuilder proto, string directory)
+    {
+        foreach (var entry in new DirectoryInfo(directory).EnumerateFileSystemInfos().OrderBy(e => e.Name, StringComparer.Ordinal))
+        {
+            if (entry.LinkTarget is { } target)
+            {
+                proto.Append(CultureInfo.InvariantCulture, $"{entry.Name} l--777 0 0 {target}\n");
+            }
+            else if (entry is DirectoryInfo)
+            {
+                proto.Append(CultureInfo.InvariantCulture, $"{entry.Name} d--755 0 0\n");
+                AppendProto(proto, entry.FullName);
+                proto.Append("$\n");
+            }
+            else
+            {
+                proto.Append(CultureInfo.InvariantCulture, $"{entry.Name} ---644 0 0 {entry.FullName}\n");
+            }
+        }
+    }
+
     public string Swap(int sizeMiB)
     {
         var image = Next("swap.img");

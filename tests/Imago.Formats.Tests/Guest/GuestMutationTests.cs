@@ -40,6 +40,10 @@ public sealed class GuestMutationTests : IDisposable
     public Task Mutated_unpartitioned_ext4_with_1k_blocks_never_throws() =>
         MutateAsync(_build.Ext(_build.RootTree(), "ext4", 6, "-b", "1024"), seed: 4);
 
+    [Fact]
+    public Task Mutated_xfs_disks_never_throw() =>
+        MutateAsync(_build.Disk(20, "label: gpt\nsize=16M, type=linux\n", _build.Xfs(_build.RootTree(GuestDiskBuilder.CentOsRelease))), seed: 5);
+
     private static async Task MutateAsync(string path, int seed)
     {
         var clean = await File.ReadAllBytesAsync(path);
