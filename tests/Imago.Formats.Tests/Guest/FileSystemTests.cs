@@ -31,6 +31,29 @@ public sealed class FileSystemTests : IDisposable
         Assert.Equal(new OsRelease("ubuntu", "22.04", "Ubuntu", "Ubuntu 22.04.3 LTS"), report.OsRelease);
     }
 
+    /// <summary>
+    /// 32 groups of 8 inodes and 200 files in /etc (mke2fs -d adds entries in name order), so /usr/lib/os-release's
+    /// inode lies in group 26: its descriptor is found through meta_bg's second meta group (after a superblock backup where every group has one).
+    /// </summary>
+    [Theory]
+    [InlineData("meta_bg,^resize_inode,^flex_bg")]
+    [InlineData("meta_bg,^sparse_super,^resize_inode,^flex_bg")]
+    [InlineData("meta_bg,sparse_super2,^resize_inode,^flex_bg")]
+    public async Task Descriptors_of_late_groups_are_found(string features)
+    {
+        var root = _build.RootTree();
+        for (var i = 0; i < 200; i++)
+        {
+            File.WriteAllText(Path.Combine(root, "etc", $"f{i}"), "x");
+        }
+
+        var fs = _build.Ext(root, "ext4", 8, "-b", "1024", "-g", "256", "-I", "128", "-N", "256", "-O", features);
+
+        var report = await GuestDetection.OnFileAsync(fs);
+
+        Assert.Equal("ubuntu", report.OsRelease?.Id);
+    }
+
     [Fact]
     public async Task Absolute_symlink_resolves_inside_the_guest()
     {

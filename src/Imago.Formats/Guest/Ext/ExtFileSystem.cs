@@ -6,7 +6,7 @@ namespace Imago.Formats.Guest.Ext;
 
 /// <summary>
 /// Reads files, directories and symlinks of an ext2/3/4 volume: group descriptors (32- or 64-byte, flex_bg needs
-/// nothing special since descriptors hold absolute block numbers), inodes, extent trees and indirect blocks,
+/// nothing special since descriptors hold absolute block numbers; meta_bg's scattered descriptor blocks), inodes, extent trees and indirect blocks,
 /// directories read linearly (an htree's index blocks look like empty entries), inline data in i_block.
 /// </summary>
 internal sealed class ExtFileSystem : IGuestFileSystem
@@ -16,7 +16,6 @@ internal sealed class ExtFileSystem : IGuestFileSystem
     /// <summary>Largest directory read; /etc and /usr/lib on real systems are tens of KiB.</summary>
     private const int MaxDirectoryBytes = 4 << 20;
 
-    private const int GroupDescriptorsBlockOffset = 1;
     private const int InodeTableLoOffset = 0x08;
     private const int InodeTableHiOffset = 0x28;
 
@@ -113,8 +112,7 @@ internal sealed class ExtFileSystem : IGuestFileSystem
         var group = (number - 1) / Superblock.InodesPerGroup;
         var index = (number - 1) % Superblock.InodesPerGroup;
         var descriptorOffset = (long)group * Superblock.DescriptorSize;
-        var descriptorBlock = Superblock.FirstDataBlock + GroupDescriptorsBlockOffset + (ulong)(descriptorOffset / Superblock.BlockSize);
-        var descriptors = await ReadBlockAsync(descriptorBlock, cancellationToken).ConfigureAwait(false);
+        var descriptors = await ReadBlockAsync(Superblock.DescriptorBlock(group), cancellationToken).ConfigureAwait(false);
         var descriptor = descriptors.AsSpan((int)(descriptorOffset % Superblock.BlockSize), Superblock.DescriptorSize);
         ulong inodeTable = BinaryPrimitives.ReadUInt32LittleEndian(descriptor[InodeTableLoOffset..]);
         if (Superblock.DescriptorSize >= 64)

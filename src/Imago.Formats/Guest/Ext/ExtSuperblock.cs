@@ -16,7 +16,10 @@ internal sealed record ExtSuperblock(
     uint InodesPerGroup,
     int InodeSize,
     int DescriptorSize,
-    uint IncompatFeatures)
+    uint IncompatFeatures,
+    uint FirstMetaGroup,
+    bool SparseSuper,
+    uint[] SparseSuper2Backups)
 {
     public const int Offset = 1024;
     public const int Length = 1024;
@@ -33,6 +36,13 @@ internal sealed record ExtSuperblock(
     private const int IncompatOffset = 0x60;
     private const int DescSizeOffset = 0xFE;
     private const int BlocksCountHiOffset = 0x150;
+    private const int CompatOffset = 0x5C;
+    private const int RoCompatOffset = 0x64;
+    private const int FirstMetaBgOffset = 0x104;
+    private const int BackupGroupsOffset = 0x24C;
+
+    private const uint CompatSparseSuper2 = 0x200;
+    private const uint RoCompatSparseSuper = 0x1;
 
     private const ushort Magic = 0xEF53;
     private const int GoodOldInodeSize = 128;
@@ -49,6 +59,51 @@ internal sealed record ExtSuperblock(
 
     public ulong GroupCount => ((BlocksCount - FirstDataBlock) + BlocksPerGroup - 1) / BlocksPerGroup;
 
+    /// <summary>
+    /// The block holding group <paramref name="group"/>'s descriptor. Classic layout: the descriptor table right after
+    /// the superblock. meta_bg: each "meta group" (as many groups as one block of descriptors describes) keeps its
+    /// descriptors in the first block of its first group, after that group's superblock backup if it has one.
+    /// </summary>
+    public ulong DescriptorBlock(ulong group)
+    {
+        var perBlock = (ulong)(BlockSize / DescriptorSize);
+        var metaGroup = group / perBlock;
+        if (metaGroup < FirstMetaGroup)
+        {
+            return FirstDataBlock + 1 + (group * (ulong)DescriptorSize / (ulong)BlockSize);
+        }
+
+        var firstGroup = metaGroup * perBlock;
+        return FirstDataBlock + (firstGroup * BlocksPerGroup) + (HasSuperblockBackup(firstGroup) ? 1UL : 0UL);
+    }
+
+    /// <summary>sparse_super: groups 0, 1 and powers of 3, 5 and 7; sparse_super2: group 0 and the two listed; else every group.</summary>
+    private bool HasSuperblockBackup(ulong group)
+    {
+        if (group == 0)
+        {
+            return true;
+        }
+
+        if (SparseSuper2Backups.Length > 0)
+        {
+            return SparseSuper2Backups.Contains((uint)Math.Min(group, uint.MaxValue));
+        }
+
+        return !SparseSuper || group == 1 || IsPowerOf(group, 3) || IsPowerOf(group, 5) || IsPowerOf(group, 7);
+    }
+
+    private static bool IsPowerOf(ulong value, ulong radix)
+    {
+        var power = radix;
+        while (power < value)
+        {
+            power *= radix;
+        }
+
+        return power == value;
+    }
+
     /// <summary>Parses and validates; null when this is not an ext file system detection can read.</summary>
     public static ExtSuperblock? TryParse(ReadOnlySpan<byte> superblock)
     {
@@ -59,9 +114,9 @@ internal sealed record ExtSuperblock(
 
         var logBlockSize = BinaryPrimitives.ReadUInt32LittleEndian(superblock[LogBlockSizeOffset..]);
         var incompat = BinaryPrimitives.ReadUInt32LittleEndian(superblock[IncompatOffset..]);
-        if (logBlockSize > MaxLogBlockSize || (incompat & (IncompatCompression | IncompatJournalDevice | IncompatMetaBg)) != 0)
+        if (logBlockSize > MaxLogBlockSize || (incompat & (IncompatCompression | IncompatJournalDevice)) != 0)
         {
-            return null; // nothing to read on a journal device; compression and meta_bg are not implemented
+            return null; // nothing to read on a journal device; compression is not implemented
         }
 
         var blockSize = 1024 << (int)logBlockSize;
@@ -89,8 +144,13 @@ internal sealed record ExtSuperblock(
             return null;
         }
 
+        var compat = BinaryPrimitives.ReadUInt32LittleEndian(superblock[CompatOffset..]);
+        uint[] backups = (compat & CompatSparseSuper2) != 0
+            ? [BinaryPrimitives.ReadUInt32LittleEndian(superblock[BackupGroupsOffset..]), BinaryPrimitives.ReadUInt32LittleEndian(superblock[(BackupGroupsOffset + 4)..])]
+            : [];
+        var firstMetaGroup = (incompat & IncompatMetaBg) != 0 ? BinaryPrimitives.ReadUInt32LittleEndian(superblock[FirstMetaBgOffset..]) : uint.MaxValue;
         var superblockRecord = new ExtSuperblock(blockSize, blocksCount, inodesCount, firstDataBlock, blocksPerGroup, inodesPerGroup, inodeSize,
-            descriptorSize, incompat);
+            descriptorSize, incompat, firstMetaGroup, (BinaryPrimitives.ReadUInt32LittleEndian(superblock[RoCompatOffset..]) & RoCompatSparseSuper) != 0, backups);
         return (ulong)inodesCount > superblockRecord.GroupCount * inodesPerGroup ? null : superblockRecord;
     }
 }
