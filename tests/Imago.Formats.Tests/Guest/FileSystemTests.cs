@@ -54,6 +54,33 @@ public sealed class FileSystemTests : IDisposable
         Assert.Equal("ubuntu", report.OsRelease?.Id);
     }
 
+    /// <summary>
+    /// A sparse 60 KiB os-release with data every other block: eight extents need an extent tree with an index level
+    /// (an inode holds four), and with 1 KiB blocks ext2 reaches them through the single-indirect block.
+    /// </summary>
+    [Theory]
+    [InlineData("ext4", "4096")]
+    [InlineData("ext2", "1024")]
+    [InlineData("xfs", "4096")]
+    public async Task Fragmented_sparse_files_are_read_through_their_block_maps(string type, string blockSize)
+    {
+        var root = _build.RootTree(etcLink: null);
+        var content = new byte[60 * 1024];
+        const int step = 8192;
+        "ID=ubuntu\n"u8.CopyTo(content);
+        for (var k = 1; k < 8; k++)
+        {
+            Encoding.ASCII.GetBytes(k == 7 ? "\nVERSION_ID=\"22.04\"\n" : $"\nFILLER_{k}=x\n").CopyTo(content, k * step);
+        }
+
+        File.WriteAllBytes(Path.Combine(root, "etc", "os-release"), content);
+        var fs = type == "xfs" ? _build.Xfs(root, "-b", $"size={blockSize}") : _build.Ext(root, type, 8, "-b", blockSize);
+
+        var report = await GuestDetection.OnFileAsync(fs);
+
+        Assert.Equal(("ubuntu", "22.04"), (report.OsRelease?.Id, report.OsRelease?.VersionId));
+    }
+
     [Fact]
     public async Task Absolute_symlink_resolves_inside_the_guest()
     {
