@@ -37,6 +37,11 @@ public sealed class GuestMutationTests : IDisposable
             _build.Fat(16, 8, ("/usr/lib/os-release", GuestDiskBuilder.UbuntuOsRelease), ("/etc/hostname", "x"))), seed: 3);
 
     [Fact]
+    public Task Mutated_fat32_gpt_disks_never_throw() =>
+        MutateAsync(_build.Disk(42, "label: gpt\nsize=40M, type=EBD0A0A2-B9E5-4433-87C0-68B6B72699C7\n",
+            _build.Fat(32, 40, ("/etc/os-release", GuestDiskBuilder.UbuntuOsRelease), ("/EFI/BOOT/BOOTX64.EFI", "x"))), seed: 6);
+
+    [Fact]
     public Task Mutated_unpartitioned_ext4_with_1k_blocks_never_throws() =>
         MutateAsync(_build.Ext(_build.RootTree(), "ext4", 6, "-b", "1024"), seed: 4);
 
