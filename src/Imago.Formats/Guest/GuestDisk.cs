@@ -22,11 +22,7 @@ internal sealed class GuestDisk(long size, GuestDiskRead read)
 
     public async ValueTask ReadAsync(long offset, Memory<byte> buffer, CancellationToken cancellationToken)
     {
-        if (offset < 0 || buffer.Length > MaxReadBytes || offset > Size - buffer.Length)
-        {
-            throw new GuestDataException($"a read of {buffer.Length} bytes at {offset} lies outside the disk");
-        }
-
+        CheckRange(offset, buffer.Length);
         _bytesRead += buffer.Length;
         if (++_reads > ReadBudget || _bytesRead > ByteBudget)
         {
@@ -38,8 +34,17 @@ internal sealed class GuestDisk(long size, GuestDiskRead read)
 
     public async ValueTask<byte[]> ReadAsync(long offset, int length, CancellationToken cancellationToken)
     {
+        CheckRange(offset, length); // before allocating: the length may come from the disk
         var buffer = new byte[length];
         await ReadAsync(offset, buffer, cancellationToken).ConfigureAwait(false);
         return buffer;
+    }
+
+    private void CheckRange(long offset, int length)
+    {
+        if (offset < 0 || length < 0 || length > MaxReadBytes || offset > Size - length)
+        {
+            throw new GuestDataException($"a read of {length} bytes at {offset} lies outside the disk");
+        }
     }
 }
