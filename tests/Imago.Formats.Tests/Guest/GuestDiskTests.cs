@@ -28,7 +28,7 @@ public sealed class GuestDiskTests
 
         var error = await Assert.ThrowsAsync<GuestDataException>(async () =>
         {
-            while (true)
+            for (var i = 0; i < 100_000; i++)
             {
                 await disk.ReadAsync(0, 512, CancellationToken.None);
                 reads++;
