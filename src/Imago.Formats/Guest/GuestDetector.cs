@@ -1,6 +1,7 @@
 using Imago.Formats.Guest.Ext;
 using Imago.Formats.Guest.Fat;
 using Imago.Formats.Guest.FileSystems;
+using Imago.Formats.Guest.Lvm;
 using Imago.Formats.Guest.Partitions;
 using Imago.Formats.Guest.Xfs;
 
@@ -8,7 +9,7 @@ namespace Imago.Formats.Guest;
 
 /// <summary>
 /// Finds out what a disk holds: its partition table, the file system on each partition, how it boots, and the
-/// installed OS from /etc/os-release (ext2/3/4, XFS and FAT roots) or an NTFS volume (Windows). The disk is untrusted:
+/// installed OS from /etc/os-release (ext2/3/4, XFS and FAT roots, also in LVM2 logical volumes) or an NTFS volume (Windows). The disk is untrusted:
 /// every read is bounded and budgeted, and whatever cannot be read is reported as unknown. Detection never throws
 /// for the disk's content; only cancellation and the reader's own failures escape.
 /// </summary>
@@ -43,19 +44,51 @@ public static class GuestDetector
         var windows = false;
         foreach (var partition in table.Partitions.Take(MaxVolumes))
         {
+            var number = table.Scheme == PartitionScheme.None ? (int?)null : partition.Number;
             var reader = new GuestVolumeReader(disk, partition.Offset, partition.Length);
+            var kind = await ExamineAsync(reader, number, partition.Offset, partition.TypeName, readOs: !partition.IsEfiSystem).ConfigureAwait(false);
+            if (kind == FileSystemKind.Lvm2)
+            {
+                foreach (var lv in await LogicalVolumesAsync(reader, partition, cancellationToken).ConfigureAwait(false))
+                {
+                    await ExamineAsync(new GuestVolumeReader(disk, lv.Runs), number, lv.Runs[0].DiskOffset, $"LVM2 LV {lv.Name}", readOs: true).ConfigureAwait(false);
+                }
+            }
+        }
+
+        return new GuestReport(table.Scheme, BootMode(table), volumes, release, OSType(release, windows, volumes));
+
+        // Names the file system on a volume, records it, and looks for the OS on it until one is found.
+        async ValueTask<FileSystemKind> ExamineAsync(GuestVolumeReader reader, int? number, long offset, string typeName, bool readOs)
+        {
             var kind = await ProbeAsync(reader, cancellationToken).ConfigureAwait(false);
-            volumes.Add(new GuestVolume(table.Scheme == PartitionScheme.None ? null : partition.Number, partition.Offset, partition.Length, partition.TypeName, kind));
+            volumes.Add(new GuestVolume(number, offset, reader.Length, typeName, kind));
             windows |= kind == FileSystemKind.Ntfs;
-            if (release is null && !partition.IsEfiSystem)
+            if (release is null && readOs && volumes.Count <= MaxVolumes)
             {
                 var (found, isWindows) = await ReadOsAsync(reader, kind, cancellationToken).ConfigureAwait(false);
                 release = found;
                 windows |= isWindows;
             }
-        }
 
-        return new GuestReport(table.Scheme, BootMode(table), volumes, release, OSType(release, windows, volumes));
+            return kind;
+        }
+    }
+
+    /// <summary>The logical volumes an LVM2 physical volume holds on this disk; none when its metadata is unreadable.</summary>
+    private static async ValueTask<IReadOnlyList<LvmLogicalVolume>> LogicalVolumesAsync(GuestVolumeReader pv, DiskPartition partition,
+        CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await LvmPhysicalVolume.ReadAsync(pv, cancellationToken).ConfigureAwait(false) is { } found
+                ? LvmVolumeGroup.Read(found.Uuid, LvmConfig.Parse(found.Metadata), partition.Offset, partition.Length)
+                : [];
+        }
+        catch (Exception error) when (IsContentError(error))
+        {
+            return [];
+        }
     }
 
     private static async ValueTask<PartitionTable> ReadPartitionTableAsync(GuestDisk disk, CancellationToken cancellationToken)

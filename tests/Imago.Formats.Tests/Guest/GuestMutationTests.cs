@@ -42,6 +42,13 @@ public sealed class GuestMutationTests : IDisposable
             _build.Fat(32, 40, ("/etc/os-release", GuestDiskBuilder.UbuntuOsRelease), ("/EFI/BOOT/BOOTX64.EFI", "x"))), seed: 6);
 
     [Fact]
+    public Task Mutated_lvm_disks_never_throw()
+    {
+        var pv = LvmImage.Build(_build.Ext(_build.RootTree(), "ext4", 8), _temp.File("pv.img"));
+        return MutateAsync(_build.Disk(12, "label: dos\nsize=9M, type=8e\n", pv), seed: 7);
+    }
+
+    [Fact]
     public Task Mutated_unpartitioned_ext4_with_1k_blocks_never_throws() =>
         MutateAsync(_build.Ext(_build.RootTree(), "ext4", 6, "-b", "1024"), seed: 4);
 
