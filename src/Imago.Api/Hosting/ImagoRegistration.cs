@@ -24,6 +24,7 @@ public static partial class ImagoRegistration
         AddMarketplace(services);
         AddBuckets(services);
         AddCopying(services);
+        AddExporting(services);
         return services;
     }
 
@@ -56,4 +57,6 @@ public static partial class ImagoRegistration
 
     /// <summary>CopyImage, CancelCopyImage, the copy slots and the transfer throttle.</summary>
     static partial void AddCopying(IServiceCollection services);
+    /// <summary>ExportImage.</summary>
+    static partial void AddExporting(IServiceCollection services);
 }

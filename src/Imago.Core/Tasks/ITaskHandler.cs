@@ -39,4 +39,7 @@ public interface ITaskHandler
 
     /// <summary>DescribeTaskAttribute's RelatedItemSet: what the task produced or works on.</summary>
     IReadOnlyList<KeyValuePair<string, string>> RelatedItems(string resourceId) => [new("ResourceId", resourceId)];
+
+    /// <summary>RelatedItemSet when it depends on the task's input too (ExportImage lists its bucket and objects).</summary>
+    IReadOnlyList<KeyValuePair<string, string>> RelatedItems(string resourceId, string payload) => RelatedItems(resourceId);
 }

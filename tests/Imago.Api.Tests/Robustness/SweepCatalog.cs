@@ -72,6 +72,7 @@ internal static class SweepCatalog
             "ResourceGroupId", "ClientToken", "DryRun",
         ],
         ["CancelCopyImage"] = ["RegionId", "ImageId"],
+        ["ExportImage"] = ["RegionId", "ImageId", "OSSBucket", "OSSPrefix", "ImageFormat", "RoleName", "DryRun"],
     };
 
     /// <summary>Repeat lists: <c>Name.N.Field</c> (fields) or <c>Name.N</c> (no fields), per action.</summary>

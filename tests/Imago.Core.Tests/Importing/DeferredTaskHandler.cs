@@ -24,4 +24,6 @@ internal sealed class DeferredTaskHandler(string kind) : ITaskHandler
     public Task OnCancelledAsync(TaskExecution task, CancellationToken cancellationToken) => Handler.OnCancelledAsync(task, cancellationToken);
 
     public IReadOnlyList<KeyValuePair<string, string>> RelatedItems(string resourceId) => Handler.RelatedItems(resourceId);
+
+    public IReadOnlyList<KeyValuePair<string, string>> RelatedItems(string resourceId, string payload) => Handler.RelatedItems(resourceId, payload);
 }
