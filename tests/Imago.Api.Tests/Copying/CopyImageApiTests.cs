@@ -45,6 +45,9 @@ public sealed class CopyImageApiTests(ImagoServer server) : IClassFixture<ImagoS
         var sent = metrics.Split('\n').Single(l => l.StartsWith("imago_copy_bytes_sent_total ", StringComparison.Ordinal));
         Assert.True(long.Parse(sent.Split(' ')[1], CultureInfo.InvariantCulture) >= 8L * ChunkSize, sent);
         Assert.Contains("imago_copy_chunks_skipped_total ", metrics, StringComparison.Ordinal);
+        // One log line per finished copy, with what it moved.
+        Assert.Matches($"CopyImage {copyId} \\(cn-hangzhou/{source} to cn-shanghai\\) finished: \\d+ chunks \\(\\d+ bytes\\) sent, \\d+ chunks skipped",
+            server.LogText);
 
         // Another account sees nothing of it and cannot cancel it.
         var (stranger, _) = await AccountAsync(server);
