@@ -87,8 +87,8 @@ describe('CopyImage and CancelCopyImage with @alicloud/ecs20140526', () => {
     await service.restart(); // SIGKILL, then imago serve again on the same data dir
     const imported = await available(SOURCE, res.imageId);
     assert.equal(imported.progress, '100%');
-    const task = (await client.describeTaskAttribute(new Ecs.DescribeTaskAttributeRequest({ regionId: SOURCE, taskId: res.taskId }))).body;
-    assert.equal(task.taskStatus, 'Finished');
+    await until(async () => (await client.describeTaskAttribute(new Ecs.DescribeTaskAttributeRequest({ regionId: SOURCE, taskId: res.taskId })))
+      .body.taskStatus === 'Finished', 'ImportImage task Finished');
     await assertBytes(SOURCE, res.imageId);
     sourceImage = res.imageId;
   });
@@ -117,9 +117,12 @@ describe('CopyImage and CancelCopyImage with @alicloud/ecs20140526', () => {
     assert.deepEqual(view.tags.tag.map((t) => [t.tagKey, t.tagValue]), [['purpose', 'sdk-test']]);
     assert.match(view.diskDeviceMappings.diskDeviceMapping[0].snapshotId, /^s-/);
 
-    const tasks = (await client.describeTasks(new Ecs.DescribeTasksRequest({ regionId: DESTINATION, taskAction: 'CopyImage' }))).body.taskSet.task;
-    const task = tasks.find((t) => t.resourceId === copyId);
-    assert.equal(task.taskStatus, 'Finished');
+    // The task is marked Finished just after the image turns Available.
+    const task = await until(async () => {
+      const tasks = (await client.describeTasks(new Ecs.DescribeTasksRequest({ regionId: DESTINATION, taskAction: 'CopyImage' }))).body.taskSet.task;
+      const t = tasks.find((x) => x.resourceId === copyId);
+      return t && t.taskStatus === 'Finished' ? t : null;
+    }, 'CopyImage task Finished');
     const attribute = (await client.describeTaskAttribute(new Ecs.DescribeTaskAttributeRequest({ regionId: DESTINATION, taskId: task.taskId }))).body;
     assert.equal(attribute.taskProcess, '100%');
     assert.ok(await metric('imago_copy_bytes_sent_total') >= 32 * MiB);
