@@ -195,7 +195,15 @@ public sealed class TaskRunner : IAsyncDisposable
 
         if (running is not null)
         {
-            await running.Cancellation.CancelAsync().ConfigureAwait(false);
+            try
+            {
+                await running.Cancellation.CancelAsync().ConfigureAwait(false);
+            }
+            catch (ObjectDisposedException)
+            {
+                // The run ended (and released its token) between the lookup and the cancel: nothing left to stop.
+            }
+
             try
             {
                 await running.Done.Task.WaitAsync(CancelWait, cancellationToken).ConfigureAwait(false);

@@ -13,8 +13,9 @@ namespace Imago.Core.Tests.Tasks;
 /// </summary>
 public sealed class OutsideWorkersTests
 {
-    private const long Alice = 1_000_000_000_000_001;
-    private static readonly TaskScope AliceScope = new(Alice, SnapshotHarness.Region, "m-resource");
+    private static readonly Caller Owner = new(1_000_000_000_000_042);
+
+    private static TaskScope Scope(string resourceId) => new(Owner.AccountId, SnapshotHarness.Region, resourceId);
 
     [Fact]
     public async Task BlockedLongTasksDoNotStarveOthersAndEachRunsOnce()
@@ -27,9 +28,9 @@ public sealed class OutsideWorkersTests
         {
             // More ids than the queue holds (8): some wait in the database and are fetched when it drains.
             slowIds = [.. await Task.WhenAll(Enumerable.Range(0, 12).Select(i =>
-                env.Runner.EnqueueAsync(slow.Kind, new { }, AliceScope with { ResourceId = $"m-slow-{i}" }, CancellationToken.None)))];
+                env.Runner.EnqueueAsync(slow.Kind, new { }, Scope($"m-slow-{i}"), CancellationToken.None)))];
             var quickIds = await Task.WhenAll(Enumerable.Range(0, 20).Select(i =>
-                env.Runner.EnqueueAsync(quick.Kind, new QuickPayload(Fail: false), AliceScope with { ResourceId = $"m-quick-{i}" }, CancellationToken.None)));
+                env.Runner.EnqueueAsync(quick.Kind, new QuickPayload(Fail: false), Scope($"m-quick-{i}"), CancellationToken.None)));
             await env.Runner.StartAsync(CancellationToken.None);
 
             await SnapshotHarness.WaitUntilAsync(async () =>
@@ -39,7 +40,7 @@ public sealed class OutsideWorkersTests
             }, "every quick task finished while 12 long ones block");
             await SnapshotHarness.WaitUntilAsync(() => Task.FromResult(slow.Runs == 12), "every long task started");
 
-            await env.Runner.CancelAsync(new Caller(Alice), SnapshotHarness.Region, slowIds[0], CancellationToken.None);
+            await env.Runner.CancelAsync(Owner, SnapshotHarness.Region, slowIds[0], CancellationToken.None);
             Assert.Equal(TaskStatuses.Cancelled, (await env.FindTaskAsync(slowIds[0]))!.Status);
             Assert.Equal(12, slow.Runs); // never a second run of the same task
         }
