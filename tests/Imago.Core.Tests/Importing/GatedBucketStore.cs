@@ -22,8 +22,8 @@ internal sealed class GatedBucketStore(IBucketStore inner, string gatedKey) : IB
         return await inner.OpenByteSourceAsync(region, bucket, key, cancellationToken);
     }
 
-    public Task<BucketInfo> CreateBucketAsync(string region, string bucket, CancellationToken cancellationToken) =>
-        inner.CreateBucketAsync(region, bucket, cancellationToken);
+    public Task<BucketInfo> CreateBucketAsync(string region, string bucket, long? ownerAccountId, CancellationToken cancellationToken) =>
+        inner.CreateBucketAsync(region, bucket, ownerAccountId, cancellationToken);
 
     public Task DeleteBucketAsync(string region, string bucket, CancellationToken cancellationToken) =>
         inner.DeleteBucketAsync(region, bucket, cancellationToken);
