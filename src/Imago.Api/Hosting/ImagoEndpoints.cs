@@ -6,7 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Imago.Api.Hosting;
 
-/// <summary>The HTTP surface: the ECS RPC endpoint on <c>/</c>, <c>/healthz</c> and <c>/metrics</c> (both unauthenticated).</summary>
+/// <summary>The HTTP surface: the ECS RPC endpoint on <c>/</c>, the object API on <c>/oss/</c>, <c>/healthz</c> and <c>/metrics</c> (both unauthenticated).</summary>
 public static class ImagoEndpoints
 {
     public static WebApplication MapImago(this WebApplication app)
@@ -16,6 +16,9 @@ public static class ImagoEndpoints
 
         app.MapGet("/healthz", () => Results.Text("{\"status\":\"ok\"}", EcsResponseWriter.JsonContentType, Encoding.UTF8));
         app.MapGet("/metrics", () => Results.Text(metrics.Exposition(), "text/plain; version=0.0.4; charset=utf-8", Encoding.UTF8));
+
+        // The object API (docs/buckets.md): every method reaches it, which answers MethodNotAllowed for the ones OSS lacks.
+        app.Map(Objects.ObjectPath.Prefix + "{**target}", app.Services.GetRequiredService<Objects.ObjectEndpoint>().HandleAsync);
 
         // Every method reaches the RPC endpoint, which answers UnsupportedHTTPMethod for all but GET and POST.
         app.Map("/", rpc.HandleAsync);
