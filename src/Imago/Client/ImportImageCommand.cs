@@ -5,7 +5,7 @@ namespace Imago.Client;
 /// <summary>
 /// <c>imago image import FILE --bucket B</c>: one step from a local disk file to an Available image. Makes the
 /// bucket if it is missing, uploads FILE (and each --data-disk) with a progress bar, calls ImportImage, waits for
-/// its task with a progress bar and prints the ImageId.
+/// its task with a progress bar and prints the ImageId. --format declares FILE's format; data disks are detected.
 /// </summary>
 internal sealed class ImportImageCommand() : ClientCommand("import", "FILE", "upload FILE to a bucket and import it as an image; prints the ImageId", 1)
 {
@@ -55,7 +55,7 @@ internal sealed class ImportImageCommand() : ClientCommand("import", "FILE", "up
             var n = i + 1;
             parameters.Add(new($"DiskDeviceMapping.{n}.OSSBucket", bucket));
             parameters.Add(new($"DiskDeviceMapping.{n}.OSSObject", disks[i].Key));
-            if (format is not null)
+            if (format is not null && n == 1)
             {
                 parameters.Add(new($"DiskDeviceMapping.{n}.Format", format));
             }
