@@ -1,5 +1,6 @@
 using System.Globalization;
 using Imago.Core.Buckets;
+using Imago.Core.Regions;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
@@ -12,7 +13,8 @@ namespace Imago.Api.Objects;
 /// <see cref="BucketAccess"/> (another account's bucket is NoSuchBucket). Every refusal is an OSS XML error body
 /// with OSS's status; the request line logged names the key id, never a signature or secret.
 /// </summary>
-public sealed class ObjectEndpoint(OssAuthenticator authenticator, BucketOperations buckets, ObjectOperations objects, ILoggerFactory loggerFactory)
+public sealed class ObjectEndpoint(OssAuthenticator authenticator, RegionCatalog regions, BucketOperations buckets, ObjectOperations objects,
+    ILoggerFactory loggerFactory)
 {
     public const string RequestIdHeader = "x-oss-request-id";
 
@@ -74,6 +76,14 @@ public sealed class ObjectEndpoint(OssAuthenticator authenticator, BucketOperati
     private Task DispatchAsync(HttpContext context, ObjectPath path, OssPrincipal principal, CancellationToken cancellationToken)
     {
         var caller = principal.Caller;
+        if (!regions.Contains(path.Region))
+        {
+            // Buckets exist only in the regions the service runs: none elsewhere, and none can be made there.
+            throw context.Request.Method == "PUT" && path.Key is null
+                ? OssErrors.InvalidArgument($"Region '{BucketException.Printable(path.Region)}' is not one of this service's regions.")
+                : OssErrors.NoSuchBucket(path.Bucket);
+        }
+
         return (context.Request.Method, path.Key) switch
         {
             ("PUT", null) => buckets.CreateAsync(context, path, caller, cancellationToken),

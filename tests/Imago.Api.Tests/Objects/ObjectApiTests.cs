@@ -115,6 +115,19 @@ public sealed class ObjectApiTests(ImagoServer server) : IClassFixture<ImagoServ
         (await client.SendAsync(HttpMethod.Get, bucket, "k", date: DateTimeOffset.UtcNow.AddMinutes(16))).AssertError("RequestTimeTooSkewed", 403);
         (await client.SendAsync(HttpMethod.Get, bucket, "k", date: DateTimeOffset.UtcNow.AddMinutes(-10))).AssertStatus(200);
 
+        // x-oss-date, when present, is the signed time (and is signed as an x-oss- header).
+        var now = DateTimeOffset.UtcNow.ToString("r", System.Globalization.CultureInfo.InvariantCulture);
+        (await client.SendAsync(HttpMethod.Get, bucket, "k", beforeSigning: r =>
+        {
+            r.Headers.Remove("Date");
+            r.Headers.TryAddWithoutValidation("x-oss-date", now);
+        })).AssertStatus(200);
+        (await client.SendAsync(HttpMethod.Get, bucket, "k", date: DateTimeOffset.UtcNow.AddHours(-3),
+            beforeSigning: r => r.Headers.TryAddWithoutValidation("x-oss-date", now))).AssertStatus(200);
+        var stale = DateTimeOffset.UtcNow.AddHours(-3).ToString("r", System.Globalization.CultureInfo.InvariantCulture);
+        (await client.SendAsync(HttpMethod.Get, bucket, "k", beforeSigning: r => r.Headers.TryAddWithoutValidation("x-oss-date", stale)))
+            .AssertError("RequestTimeTooSkewed", 403);
+
         // A disabled key is refused like an unknown one.
         await server.GetRequiredService<Core.Accounts.AccountService>().SetKeyEnabledAsync(account.AccessKeyId, false, CancellationToken.None);
         (await client.GetAsync(bucket, "k")).AssertError("InvalidAccessKeyId", 403);

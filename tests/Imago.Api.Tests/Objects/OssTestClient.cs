@@ -59,7 +59,8 @@ public sealed class OssTestClient(HttpClient http, string accessKeyId, string se
         if (!request.Headers.Contains("Authorization"))
         {
             var signature = Signature(signingSecret ?? secret, method.Method, content is not null && content.Headers.NonValidated.TryGetValues("Content-MD5", out var md5) ? md5.ToString() : "",
-                content?.Headers.ContentType?.ToString() ?? "", request.Headers.Date!.Value.ToString("r", CultureInfo.InvariantCulture),
+                content?.Headers.ContentType?.ToString() ?? "", request.Headers.Date?.ToString("r", CultureInfo.InvariantCulture)
+                    ?? (request.Headers.TryGetValues("x-oss-date", out var ossDate) ? ossDate.First() : ""),
                 request.Headers.Where(h => h.Key.StartsWith("x-oss-", StringComparison.OrdinalIgnoreCase))
                     .ToDictionary(h => h.Key.ToLowerInvariant(), h => string.Join(",", h.Value)),
                 resource ?? canonicalResource);
