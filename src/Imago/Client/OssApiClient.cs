@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Xml.Linq;
 using Imago.Api.Objects;
+using Imago.Cli;
 
 namespace Imago.Client;
 
@@ -13,7 +14,7 @@ namespace Imago.Client;
 /// </summary>
 public sealed class OssApiClient(HttpClient http, ClientSettings settings)
 {
-    private const int BufferBytes = 1 << 20;
+    private const int BufferBytes = StreamCopy.BufferBytes;
 
     /// <summary>The bucket, made (owned by the caller) when it does not exist yet.</summary>
     public async Task EnsureBucketAsync(string bucket, CancellationToken cancellationToken)
@@ -72,19 +73,10 @@ public sealed class OssApiClient(HttpClient http, ClientSettings settings)
         {
             var source = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
             var target = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, BufferBytes, useAsync: true);
-            long done = 0;
+            long done;
             await using (target.ConfigureAwait(false))
             {
-                var buffer = new byte[BufferBytes];
-                progress?.Report(0);
-                int n;
-                while ((n = await source.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
-                {
-                    await target.WriteAsync(buffer.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
-                    done += n;
-                    progress?.Report(done);
-                }
-
+                done = await StreamCopy.CopyAsync(source, target, progress, cancellationToken).ConfigureAwait(false);
                 target.Flush(flushToDisk: true);
             }
 
@@ -150,19 +142,8 @@ public sealed class OssApiClient(HttpClient http, ClientSettings settings)
     /// <summary>A file's bytes as a request body, reporting how many have been sent.</summary>
     private sealed class ProgressContent(Stream source, IProgress<long>? progress) : HttpContent
     {
-        protected override async Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context, CancellationToken cancellationToken)
-        {
-            var buffer = new byte[BufferBytes];
-            long done = 0;
-            progress?.Report(0);
-            int n;
-            while ((n = await source.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
-            {
-                await stream.WriteAsync(buffer.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
-                done += n;
-                progress?.Report(done);
-            }
-        }
+        protected override Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context, CancellationToken cancellationToken) =>
+            StreamCopy.CopyAsync(source, stream, progress, cancellationToken);
 
         protected override Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context) =>
             SerializeToStreamAsync(stream, context, CancellationToken.None);
