@@ -66,8 +66,11 @@ echo "bench: making the disk ($((SIZE >> 20)) MiB, $((DATA >> 20)) MiB of data)"
 python3 bench/make-disk.py "$SRC" --size "$SIZE" --data "$DATA" >&2
 qemu-img convert -O qcow2 "$SRC" "$BENCH_DIR/disk.qcow2"
 
-# The public image for copy (b) is this disk, registered in every region before the service starts.
-"${IMAGO[@]}" admin public-image import "$SRC" --id bench_base_x64.vhd --platform Ubuntu --data "$DATA_DIR" >&2
+# The public image for copy (b): a disk of the same shape with other data (another seed, so that copy (a) of the
+# imported disk shares nothing with it), registered in every region before the service starts.
+python3 bench/make-disk.py "$BENCH_DIR/base.raw" --size "$SIZE" --data "$DATA" --seed 7 >&2
+"${IMAGO[@]}" admin public-image import "$BENCH_DIR/base.raw" --id bench_base_x64.vhd --platform Ubuntu --data "$DATA_DIR" >&2
+rm -f "$BENCH_DIR/base.raw"
 start_serve
 creds=$("${IMAGO[@]}" admin account create bench --data "$DATA_DIR" --json)
 akid=$(field "$creds" AccessKeyId); secret=$(field "$creds" AccessKeySecret)

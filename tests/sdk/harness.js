@@ -142,4 +142,4 @@ function adminCommand(service, args) {
   return admin(service.dataDir, args);
 }
 
-module.exports = { Ecs, startService, ecsClient, popClient, qemuIo, until, adminCommand };
+module.exports = { Ecs, startService, ecsClient, popClient, qemuIo, until, adminCommand, imagoCommand };

@@ -13,9 +13,15 @@ public static class ImagoEndpoints
     {
         var rpc = app.Services.GetRequiredService<RpcEndpoint>();
         var metrics = app.Services.GetRequiredService<ApiMetrics>();
+        var areaMetrics = app.Services.GetServices<IMetricsSource>().ToList();
 
         app.MapGet("/healthz", () => Results.Text("{\"status\":\"ok\"}", EcsResponseWriter.JsonContentType, Encoding.UTF8));
-        app.MapGet("/metrics", () => Results.Text(metrics.Exposition(), "text/plain; version=0.0.4; charset=utf-8", Encoding.UTF8));
+        app.MapGet("/metrics", () =>
+        {
+            var text = new StringBuilder(metrics.Exposition());
+            areaMetrics.ForEach(source => source.AppendTo(text));
+            return Results.Text(text.ToString(), "text/plain; version=0.0.4; charset=utf-8", Encoding.UTF8);
+        });
 
         // The object API (docs/buckets.md): every method reaches it, which answers MethodNotAllowed for the ones OSS lacks.
         app.Map(Objects.ObjectPath.Prefix + "{**target}", app.Services.GetRequiredService<Objects.ObjectEndpoint>().HandleAsync);

@@ -23,6 +23,8 @@ public static partial class ImagoRegistration
         AddSharing(services);
         AddMarketplace(services);
         AddBuckets(services);
+        AddCopying(services);
+        AddExporting(services);
         return services;
     }
 
@@ -52,4 +54,9 @@ public static partial class ImagoRegistration
 
     /// <summary>The bucket store and ImportImage.</summary>
     static partial void AddBuckets(IServiceCollection services);
+
+    /// <summary>CopyImage, CancelCopyImage, the copy slots and the transfer throttle.</summary>
+    static partial void AddCopying(IServiceCollection services);
+    /// <summary>ExportImage.</summary>
+    static partial void AddExporting(IServiceCollection services);
 }

@@ -95,6 +95,13 @@ public sealed class ImageChanges(ImagoDatabase database, RegionCatalog regions)
             throw image.IsCopied ? ImageErrors.IsCopying() : ImageErrors.IsCreating();
         }
 
+        // A copy being made FROM this image reads its snapshots until it ends (CancelCopyImage stops it).
+        if (await db.Images.AnyAsync(i => i.IsCopied && i.SourceRegionId == regionId && i.SourceImageId == imageId
+                && (i.Status == ImageStatuses.Creating || i.Status == ImageStatuses.Waiting), cancellationToken).ConfigureAwait(false))
+        {
+            throw ImageErrors.IsCopying();
+        }
+
         if (await db.ImageShares.AnyAsync(s => s.RegionId == regionId && s.ImageId == imageId, cancellationToken).ConfigureAwait(false))
         {
             throw ImageErrors.UseShared();

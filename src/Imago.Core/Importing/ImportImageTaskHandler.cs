@@ -1,4 +1,5 @@
 using Imago.Core.Buckets;
+using Imago.Core.Common;
 using Imago.Core.Errors;
 using Imago.Core.ImageCreation;
 using Imago.Core.Snapshots;
@@ -22,7 +23,9 @@ namespace Imago.Core.Importing;
 /// A failure or a cancellation marks the image CreateFailed and deletes the store snapshots this task wrote.
 /// After a crash the task runs again from scratch: it first deletes whatever partial snapshots the last run left.
 /// </summary>
-public sealed class ImportImageTaskHandler(ImagoDatabase database, RegionStores stores, IBucketStore buckets, TimeProvider time) : ITaskHandler
+/// <remarks>Object reads pass the service's <see cref="TransferThrottle"/> (<c>--transfer-rate</c>), when one is given.</remarks>
+public sealed class ImportImageTaskHandler(ImagoDatabase database, RegionStores stores, IBucketStore buckets, TimeProvider time,
+    TransferThrottle? throttle = null) : ITaskHandler
 {
     private const long GiB = 1L << 30;
 
@@ -118,6 +121,7 @@ public sealed class ImportImageTaskHandler(ImagoDatabase database, RegionStores 
         try
         {
             source = await buckets.OpenByteSourceAsync(regionId, disk.Bucket, disk.Key, cancellationToken).ConfigureAwait(false);
+            source = throttle is { IsLimited: true } ? new ThrottledByteSource(source, throttle) : source;
         }
         catch (BucketException error)
         {

@@ -19,6 +19,15 @@ public interface ITaskHandler
     /// </summary>
     bool ResumeAfterRestart { get; }
 
+    /// <summary>
+    /// True for long transfers (CopyImage) that must not hold one of the runner's few workers for their whole
+    /// length: the worker starts <see cref="RunAsync"/> and goes back to the queue, so CreateImage, CreateSnapshot
+    /// and ImportImage tasks keep running. Such a handler bounds its own concurrency (and waits without a worker).
+    /// Everything else is unchanged: the task stays known to the runner (never queued twice), cancellable, and
+    /// Processing at shutdown.
+    /// </summary>
+    bool RunsOutsideWorkers => false;
+
     /// <summary>Does the work; report progress through <paramref name="task"/>. Throws to fail the task.</summary>
     Task RunAsync(TaskExecution task, CancellationToken cancellationToken);
 
@@ -30,4 +39,7 @@ public interface ITaskHandler
 
     /// <summary>DescribeTaskAttribute's RelatedItemSet: what the task produced or works on.</summary>
     IReadOnlyList<KeyValuePair<string, string>> RelatedItems(string resourceId) => [new("ResourceId", resourceId)];
+
+    /// <summary>RelatedItemSet when it depends on the task's input too (ExportImage lists its bucket and objects).</summary>
+    IReadOnlyList<KeyValuePair<string, string>> RelatedItems(string resourceId, string payload) => RelatedItems(resourceId);
 }

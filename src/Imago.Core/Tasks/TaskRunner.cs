@@ -35,6 +35,9 @@ public sealed class TaskRunner : IAsyncDisposable
     private readonly Dictionary<string, RunningTask> _running = new(StringComparer.Ordinal);
     private readonly HashSet<string> _cancelledBeforeStart = new(StringComparer.Ordinal);
 
+    /// <summary>Runs of <see cref="ITaskHandler.RunsOutsideWorkers"/> handlers, by task id, awaited at stop.</summary>
+    private readonly Dictionary<string, Task> _outsideWorkers = new(StringComparer.Ordinal);
+
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<Task> _workers = [];
     private int _overflowed;
@@ -134,6 +137,13 @@ public sealed class TaskRunner : IAsyncDisposable
         await _stopping.CancelAsync().ConfigureAwait(false);
         _queue.Writer.TryComplete();
         await Task.WhenAll(_workers).WaitAsync(cancellationToken).ConfigureAwait(false);
+        Task[] outside;
+        lock (_gate)
+        {
+            outside = [.. _outsideWorkers.Values];
+        }
+
+        await Task.WhenAll(outside).WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public async ValueTask DisposeAsync()
@@ -218,13 +228,18 @@ public sealed class TaskRunner : IAsyncDisposable
         {
             await foreach (var taskId in _queue.Reader.ReadAllAsync(stopping).ConfigureAwait(false))
             {
+                var continuesOutside = false;
                 try
                 {
-                    await RunAsync(taskId, stopping).ConfigureAwait(false);
+                    continuesOutside = await RunAsync(taskId, stopping).ConfigureAwait(false);
                 }
                 finally
                 {
-                    _known.TryRemove(taskId, out _);
+                    // A task that continues outside the workers stays known until its run ends.
+                    if (!continuesOutside)
+                    {
+                        _known.TryRemove(taskId, out _);
+                    }
                 }
 
                 if (_queue.Reader.Count == 0 && Interlocked.Exchange(ref _overflowed, 0) == 1)
@@ -263,7 +278,8 @@ public sealed class TaskRunner : IAsyncDisposable
         }
     }
 
-    private async Task RunAsync(string taskId, CancellationToken stopping)
+    /// <summary>Runs the task on this worker; true when it was started outside the workers and still runs.</summary>
+    private async Task<bool> RunAsync(string taskId, CancellationToken stopping)
     {
         TaskEntity? task;
         await using (var db = _database.CreateContext())
@@ -279,28 +295,50 @@ public sealed class TaskRunner : IAsyncDisposable
                 _cancelledBeforeStart.Remove(taskId);
             }
 
-            return;
+            return false;
         }
 
         var execution = NewExecution(task);
         if (FindHandler(task.Action) is not { } handler)
         {
             await FinishAsync(taskId, TaskStatuses.Failed, $"InternalError: no handler for task kind {task.Action}", CancellationToken.None).ConfigureAwait(false);
-            return;
+            return false;
         }
 
-        using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-        var running = new RunningTask(cancellation);
+        var running = new RunningTask(CancellationTokenSource.CreateLinkedTokenSource(stopping));
         lock (_gate)
         {
             if (_cancelledBeforeStart.Remove(taskId))
             {
-                return;
+                running.Cancellation.Dispose();
+                return false;
             }
 
             _running[taskId] = running;
         }
 
+        var run = RunRegisteredAsync(handler, execution, running, stopping);
+        if (!handler.RunsOutsideWorkers)
+        {
+            await run.ConfigureAwait(false);
+            return false;
+        }
+
+        var tracked = ForgetWhenDoneAsync(taskId, run);
+        lock (_gate)
+        {
+            // Under the lock ForgetWhenDoneAsync cannot finish between this check and the add (it takes the lock).
+            if (!tracked.IsCompleted)
+            {
+                _outsideWorkers[taskId] = tracked;
+            }
+        }
+
+        return true;
+    }
+
+    private async Task RunRegisteredAsync(ITaskHandler handler, TaskExecution execution, RunningTask running, CancellationToken stopping)
+    {
         try
         {
             await RunHandlerAsync(handler, execution, running, stopping).ConfigureAwait(false);
@@ -309,10 +347,29 @@ public sealed class TaskRunner : IAsyncDisposable
         {
             lock (_gate)
             {
-                _running.Remove(taskId);
+                _running.Remove(execution.TaskId);
             }
 
             running.Done.TrySetResult();
+            running.Cancellation.Dispose();
+        }
+    }
+
+    /// <summary>The end of a run outside the workers: the id may be queued again, and stop no longer waits for it.</summary>
+    private async Task ForgetWhenDoneAsync(string taskId, Task run)
+    {
+        try
+        {
+            await run.ConfigureAwait(false);
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                _outsideWorkers.Remove(taskId);
+            }
+
+            _known.TryRemove(taskId, out _);
         }
     }
 

@@ -158,7 +158,8 @@ public sealed class ImagoHost : IAsyncDisposable
         builder.Services.AddSingleton<IHostLifetime, TokenHostLifetime>();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(15));
 
-        builder.Services.AddSingleton(new ServiceOptions(settings.DataDirectory, settings.RegionIds, settings.NbdEndpoint, settings.NbdHost, settings.InstanceTypesFile));
+        builder.Services.AddSingleton(new ServiceOptions(settings.DataDirectory, settings.RegionIds, settings.NbdEndpoint, settings.NbdHost,
+            settings.InstanceTypesFile, settings.CopyConcurrency, settings.TransferRateMiBPerSecond));
         builder.Services.AddSingleton(database);
         builder.Services.AddSingleton(regions);
         builder.Services.AddSingleton(stores);

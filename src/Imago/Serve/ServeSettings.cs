@@ -16,6 +16,8 @@ namespace Imago.Serve;
 /// <param name="NbdEndpoint">Where instance disks are served over NBD; null with <c>--nbd off</c>.</param>
 /// <param name="InstanceTypesFile">A JSON instance-type catalog, or null for the built-in one.</param>
 /// <param name="NbdHost">The host name put in the nbd:// URLs given to clients; null: the listening address.</param>
+/// <param name="CopyConcurrency">CopyImage transfers at once per destination region (--copy-concurrency, default 2).</param>
+/// <param name="TransferRateMiBPerSecond">Copy and import bandwidth cap in MiB/s (--transfer-rate, default 0 = unlimited).</param>
 public sealed record ServeSettings(
     IReadOnlyList<string> Urls,
     string DataDirectory,
@@ -23,8 +25,15 @@ public sealed record ServeSettings(
     IReadOnlyList<string> RegionIds,
     IPEndPoint? NbdEndpoint,
     string? InstanceTypesFile,
-    string? NbdHost = null)
+    string? NbdHost = null,
+    int CopyConcurrency = Imago.Core.ServiceOptions.DefaultCopyConcurrency,
+    double TransferRateMiBPerSecond = 0)
 {
+    /// <summary>Upper bounds that keep a typo from meaning "thousands of copies at once" or an overflowing rate.</summary>
+    public const int MaxCopyConcurrency = 64;
+
+    public const double MaxTransferRateMiBPerSecond = 1_000_000;
+
     public const string DefaultUrl = "http://127.0.0.1:8080";
     public const string DefaultDataDirectory = "./imago-data";
     public const string DefaultNbd = "127.0.0.1:10809";
@@ -32,7 +41,7 @@ public sealed record ServeSettings(
     /// <summary>The options every command that opens a service's data takes (serve and admin).</summary>
     public static readonly string[] DataOptions = ["--data", "--db"];
 
-    private static readonly OptionParser Parser = new([.. DataOptions, "--urls", "--regions", "--nbd", "--nbd-host", "--instance-types"], []);
+    private static readonly OptionParser Parser = new([.. DataOptions, "--urls", "--regions", "--nbd", "--nbd-host", "--instance-types", "--copy-concurrency", "--transfer-rate"], []);
 
     public static ServeSettings Parse(IReadOnlyList<string> args)
     {
@@ -49,7 +58,9 @@ public sealed record ServeSettings(
             ParseRegions(options.Value("--regions")),
             ParseNbd(options.Value("--nbd") ?? DefaultNbd),
             options.Value("--instance-types") is { } file ? Path.GetFullPath(file) : null,
-            ParseNbdHost(options.Value("--nbd-host")));
+            ParseNbdHost(options.Value("--nbd-host")),
+            ParseCopyConcurrency(options.Value("--copy-concurrency")),
+            ParseTransferRate(options.Value("--transfer-rate")));
     }
 
     /// <summary>--data DIR (default ./imago-data) as a full path.</summary>
@@ -115,6 +126,20 @@ public sealed record ServeSettings(
 
         return regions;
     }
+
+    private static int ParseCopyConcurrency(string? value) =>
+        value is null ? Imago.Core.ServiceOptions.DefaultCopyConcurrency
+        : int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var count)
+            && count is >= 1 and <= MaxCopyConcurrency
+            ? count
+            : throw new UsageException($"invalid --copy-concurrency '{value}' (copies at once per region, 1-{MaxCopyConcurrency})");
+
+    private static double ParseTransferRate(string? value) =>
+        value is null ? 0
+        : double.TryParse(value, System.Globalization.NumberStyles.AllowDecimalPoint, System.Globalization.CultureInfo.InvariantCulture, out var rate)
+            && rate is >= 0 and <= MaxTransferRateMiBPerSecond
+            ? rate
+            : throw new UsageException($"invalid --transfer-rate '{value}' (MiB per second for copies and imports, e.g. 50 or 0.5; 0 = unlimited)");
 
     private static string? ParseNbdHost(string? value) =>
         value is null || Uri.CheckHostName(value) != UriHostNameType.Unknown

@@ -34,6 +34,11 @@ public sealed class ImagoServer : IAsyncLifetime
     /// <summary>Regions the test server runs (the serve defaults).</summary>
     public IReadOnlyList<string> Regions { get; init; } = Imago.Core.Regions.RegionCatalog.DefaultRegionIds;
 
+    /// <summary>imago serve --transfer-rate (MiB/s; 0 = unlimited) and --copy-concurrency.</summary>
+    public double TransferRateMiBPerSecond { get; init; }
+
+    public int CopyConcurrency { get; init; } = Imago.Core.ServiceOptions.DefaultCopyConcurrency;
+
     /// <summary>The API's base address, e.g. <c>http://127.0.0.1:40123/</c>.</summary>
     public Uri BaseAddress => new(Host.Addresses[0].GetLeftPart(UriPartial.Authority) + "/");
 
@@ -65,7 +70,8 @@ public sealed class ImagoServer : IAsyncLifetime
                 ConnectionString = await CreatePostgresDatabaseAsync(postgres).ConfigureAwait(false);
             }
 
-            var settings = new ServeSettings(["http://127.0.0.1:0"], _data.Path, ConnectionString, Regions, new IPEndPoint(IPAddress.Loopback, 0), InstanceTypesFile: null);
+            var settings = new ServeSettings(["http://127.0.0.1:0"], _data.Path, ConnectionString, Regions, new IPEndPoint(IPAddress.Loopback, 0), InstanceTypesFile: null,
+                CopyConcurrency: CopyConcurrency, TransferRateMiBPerSecond: TransferRateMiBPerSecond);
             _host = await ImagoHost.StartAsync(settings, ConfigureLogging, CancellationToken.None).ConfigureAwait(false);
         }
         catch

@@ -66,6 +66,13 @@ internal static class SweepCatalog
         [
             "RegionId", "ImageName", "Description", "Architecture", "OSType", "Platform", "BootMode", "LicenseType", "ClientToken", "DryRun",
         ],
+        ["CopyImage"] =
+        [
+            "RegionId", "ImageId", "DestinationRegionId", "DestinationImageName", "DestinationDescription", "Encrypted", "KMSKeyId",
+            "ResourceGroupId", "ClientToken", "DryRun",
+        ],
+        ["CancelCopyImage"] = ["RegionId", "ImageId"],
+        ["ExportImage"] = ["RegionId", "ImageId", "OSSBucket", "OSSPrefix", "ImageFormat", "RoleName", "DryRun"],
     };
 
     /// <summary>Repeat lists: <c>Name.N.Field</c> (fields) or <c>Name.N</c> (no fields), per action.</summary>
@@ -82,6 +89,7 @@ internal static class SweepCatalog
         ["ModifyImageSharePermission"] = [("AddAccount", []), ("RemoveAccount", [])],
         ["ModifyImageShareGroupPermission"] = [("AddGroup", []), ("RemoveGroup", [])],
         ["ImportImage"] = [("Tag", ["Key", "Value"]), ("DiskDeviceMapping", ["OSSBucket", "OSSObject", "Format", "DiskImageSize", "DiskImSize", "Device"])],
+        ["CopyImage"] = [("Tag", ["Key", "Value"])],
     };
 
     /// <summary>For an action not listed above: every id-like and common name, and the usual lists.</summary>

@@ -15,6 +15,8 @@ internal sealed class DeferredTaskHandler(string kind) : ITaskHandler
 
     public bool ResumeAfterRestart => Handler.ResumeAfterRestart;
 
+    public bool RunsOutsideWorkers => Handler.RunsOutsideWorkers;
+
     public Task RunAsync(TaskExecution task, CancellationToken cancellationToken) => Handler.RunAsync(task, cancellationToken);
 
     public Task OnFailedAsync(TaskExecution task, string reason, CancellationToken cancellationToken) => Handler.OnFailedAsync(task, reason, cancellationToken);
@@ -22,4 +24,6 @@ internal sealed class DeferredTaskHandler(string kind) : ITaskHandler
     public Task OnCancelledAsync(TaskExecution task, CancellationToken cancellationToken) => Handler.OnCancelledAsync(task, cancellationToken);
 
     public IReadOnlyList<KeyValuePair<string, string>> RelatedItems(string resourceId) => Handler.RelatedItems(resourceId);
+
+    public IReadOnlyList<KeyValuePair<string, string>> RelatedItems(string resourceId, string payload) => Handler.RelatedItems(resourceId, payload);
 }

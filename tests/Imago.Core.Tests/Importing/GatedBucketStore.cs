@@ -3,12 +3,15 @@ using Imago.Formats.IO;
 
 namespace Imago.Core.Tests.Importing;
 
-/// <summary>A bucket store whose opening of one key waits until cancelled: an import held mid-way, deterministically.</summary>
-internal sealed class GatedBucketStore(IBucketStore inner, string gatedKey) : IBucketStore
+/// <summary>
+/// A bucket store whose opening of one key (an import) or put of another (an export) waits until cancelled: the task
+/// held mid-way, deterministically.
+/// </summary>
+internal sealed class GatedBucketStore(IBucketStore inner, string gatedKey, string? gatedPutKey = null) : IBucketStore
 {
     private readonly TaskCompletionSource _entered = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    /// <summary>Completes when the import reaches the gated object.</summary>
+    /// <summary>Completes when the task reaches the gated object.</summary>
     public Task Entered => _entered.Task;
 
     public async Task<IByteSource> OpenByteSourceAsync(string region, string bucket, string key, CancellationToken cancellationToken)
@@ -31,8 +34,17 @@ internal sealed class GatedBucketStore(IBucketStore inner, string gatedKey) : IB
     public Task<IReadOnlyList<BucketInfo>> ListBucketsAsync(string region, CancellationToken cancellationToken) =>
         inner.ListBucketsAsync(region, cancellationToken);
 
-    public Task<ObjectInfo> PutObjectAsync(string region, string bucket, string key, Stream content, IProgress<long>? progress, CancellationToken cancellationToken) =>
-        inner.PutObjectAsync(region, bucket, key, content, progress, cancellationToken);
+    public async Task<ObjectInfo> PutObjectAsync(string region, string bucket, string key, Stream content, IProgress<long>? progress,
+        CancellationToken cancellationToken)
+    {
+        if (key == gatedPutKey)
+        {
+            _entered.TrySetResult();
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+        }
+
+        return await inner.PutObjectAsync(region, bucket, key, content, progress, cancellationToken);
+    }
 
     public Task<ObjectInfo> StatObjectAsync(string region, string bucket, string key, CancellationToken cancellationToken) =>
         inner.StatObjectAsync(region, bucket, key, cancellationToken);

@@ -16,7 +16,7 @@ public sealed class DescribeTaskAttributeHandler(TaskQueries tasks, TaskRunner r
         var regionId = regions.Require(request.RegionId).RegionId;
         var task = await tasks.GetAsync(request.Caller, regionId, request.Parameters.Require("TaskId", 64), cancellationToken).ConfigureAwait(false);
         var (code, message) = TaskJson.Failure(task);
-        var related = runner.FindHandler(task.Action)?.RelatedItems(task.ResourceId) ?? [new("ResourceId", task.ResourceId)];
+        var related = runner.FindHandler(task.Action)?.RelatedItems(task.ResourceId, task.Payload) ?? [new("ResourceId", task.ResourceId)];
         var operation = new JsonObject
         {
             ["OperationStatus"] = task.Status,

@@ -1,0 +1,166 @@
+using System.Text.Json;
+using Imago.Core.Buckets;
+using Imago.Core.Storage;
+using Imago.Core.Tasks;
+using Imago.Formats;
+using Imago.Storage;
+
+namespace Imago.Core.Exporting;
+
+/// <summary>
+/// Runs an ExportImage task: per disk, reads the image's store snapshot and writes it into the bucket as one
+/// object in the chosen format. raw streams straight from the snapshot into the put; qcow2 and VHD are written by
+/// the format engine's writers into a staging file (<see cref="ExportStaging"/>), then put. Every put is atomic, so
+/// an object is either absent or whole; when the task fails or is cancelled, the objects it already put are
+/// deleted, so a bucket never holds part of a failed export. After a restart the task runs again from scratch
+/// (puts replace objects, so running twice gives the same objects).
+/// </summary>
+public sealed class ExportImageTaskHandler(RegionStores stores, IBucketStore buckets, ExportStaging staging, TimeProvider time) : ITaskHandler
+{
+    private const int UploadBufferSize = 1 << 20;
+
+    public string Kind => ExportErrors.TaskKind;
+
+    public bool SupportsCancel => true;
+
+    public bool ResumeAfterRestart => true;
+
+    public async Task RunAsync(TaskExecution task, CancellationToken cancellationToken)
+    {
+        var payload = task.PayloadAs<ExportImagePayload>();
+        var store = stores[task.RegionId];
+        var progress = new ExportProgress(task, payload.Disks.Count, time);
+        var stored = new List<string>();
+        try
+        {
+            var directory = payload.Format == "raw" ? null : staging.Prepare(task.TaskId);
+            foreach (var (disk, position) in payload.Disks.Select((d, i) => (d, i)))
+            {
+                progress.StartDisk(position);
+                await progress.RunAsync(() => directory is null
+                    ? StreamRawAsync(task.RegionId, payload.Bucket, disk, store, progress, stored, cancellationToken)
+                    : StageAndPutAsync(task.RegionId, payload, disk, Path.Combine(directory, $"disk-{position}.{payload.Format}"), store, progress, stored,
+                        cancellationToken), cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch
+        {
+            await DeleteAsync(task.RegionId, payload.Bucket, stored).ConfigureAwait(false);
+            throw;
+        }
+        finally
+        {
+            staging.Discard(task.TaskId);
+        }
+    }
+
+    public Task OnFailedAsync(TaskExecution task, string reason, CancellationToken cancellationToken)
+    {
+        staging.Discard(task.TaskId);
+        return Task.CompletedTask;
+    }
+
+    public Task OnCancelledAsync(TaskExecution task, CancellationToken cancellationToken) => OnFailedAsync(task, "cancelled", cancellationToken);
+
+    public IReadOnlyList<KeyValuePair<string, string>> RelatedItems(string resourceId) => [new("ImageId", resourceId)];
+
+    /// <summary>The image, the bucket, each object and the format, as the reference's DescribeTaskAttribute example shows them.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> RelatedItems(string resourceId, string payload)
+    {
+        ExportImagePayload? export;
+        try
+        {
+            export = JsonSerializer.Deserialize<ExportImagePayload>(payload);
+        }
+        catch (JsonException)
+        {
+            export = null;
+        }
+
+        return export is null
+            ? RelatedItems(resourceId)
+            : [new("ImageId", resourceId), new("OSSBucket", export.Bucket), .. export.Disks.Select(d => new KeyValuePair<string, string>("OSSObject", d.Key)),
+                new("ImageFormat", export.Format)];
+    }
+
+    /// <summary>raw: the snapshot's bytes are the object's bytes; the put reads them in order, a buffer at a time.</summary>
+    private async Task StreamRawAsync(string regionId, string bucket, ExportDiskPlan disk, BlockStore store, ExportProgress progress, List<string> stored,
+        CancellationToken cancellationToken)
+    {
+        var device = await OpenSnapshotAsync(store, disk.SnapshotId, cancellationToken).ConfigureAwait(false);
+        await using (device.ConfigureAwait(false))
+        {
+            await using var content = new ByteSourceStream(new BlockDeviceByteSource(device));
+            await PutAsync(regionId, bucket, disk.Key, content, progress.Upload(device.Size, 0), stored, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>qcow2 and VHD: the converter writes the staging file (skipping what is unallocated), which is then put and removed.</summary>
+    private async Task StageAndPutAsync(string regionId, ExportImagePayload payload, ExportDiskPlan disk, string file, BlockStore store,
+        ExportProgress progress, List<string> stored, CancellationToken cancellationToken)
+    {
+        // VHD keeps the exact size (force_size) instead of rounding up to a CHS geometry. No fsync: the put makes the object durable.
+        var options = new ImageCreateOptions { ForceSize = true, FlushToStableStorage = false };
+        try
+        {
+            await store.ExportAsync(disk.SnapshotId, file, ExportImageRules.EngineFormat(payload.Format),
+                payload.Format == "vhd" ? options : options with { ForceSize = false }, progress.Conversion(), cancellationToken).ConfigureAwait(false);
+        }
+        catch (StoreException error)
+        {
+            throw ExportErrors.Failed($"The snapshot {disk.SnapshotId} of the image cannot be read: {error.Message}");
+        }
+
+        var content = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, UploadBufferSize, useAsync: true);
+        await using (content.ConfigureAwait(false))
+        {
+            await PutAsync(regionId, payload.Bucket, disk.Key, content, progress.Upload(content.Length, ExportProgress.StagedShare * 100), stored, cancellationToken)
+                .ConfigureAwait(false);
+        }
+
+        File.Delete(file);
+    }
+
+    private static async Task<IBlockDevice> OpenSnapshotAsync(BlockStore store, string snapshotId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await store.OpenSnapshotAsync(snapshotId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (StoreException error)
+        {
+            throw ExportErrors.Failed($"The snapshot {snapshotId} of the image cannot be read: {error.Message}");
+        }
+    }
+
+    private async Task PutAsync(string regionId, string bucket, string key, Stream content, IProgress<long> progress, List<string> stored,
+        CancellationToken cancellationToken)
+    {
+        try
+        {
+            await buckets.PutObjectAsync(regionId, bucket, key, content, progress, cancellationToken).ConfigureAwait(false);
+        }
+        catch (BucketException error)
+        {
+            throw error.Code == "InvalidOSSBucket.NotFound" ? ExportErrors.BucketNotFound(bucket) : ExportErrors.Failed(error.Message);
+        }
+
+        stored.Add(key);
+    }
+
+    /// <summary>Removes the objects a failed or cancelled run stored (best effort: one that cannot be removed stays whole).</summary>
+    private async Task DeleteAsync(string regionId, string bucket, IEnumerable<string> keys)
+    {
+        foreach (var key in keys)
+        {
+            try
+            {
+                await buckets.DeleteObjectAsync(regionId, bucket, key, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is BucketException or IOException or UnauthorizedAccessException)
+            {
+                // Already gone (or the bucket is): nothing of this export is left to see.
+            }
+        }
+    }
+}
