@@ -23,8 +23,12 @@ public static class ImagoEndpoints
             return Results.Text(text.ToString(), "text/plain; version=0.0.4; charset=utf-8", Encoding.UTF8);
         });
 
-        // The object API (docs/buckets.md): every method reaches it, which answers MethodNotAllowed for the ones OSS lacks.
-        app.Map(Objects.ObjectPath.Prefix + "{**target}", app.Services.GetRequiredService<Objects.ObjectEndpoint>().HandleAsync);
+        // The object API (docs/buckets.md), when the buckets are registered (a protocol-only host has none): every
+        // method reaches it, which answers MethodNotAllowed for the ones OSS lacks.
+        if (app.Services.GetService<Objects.ObjectEndpoint>() is { } objects)
+        {
+            app.Map(Objects.ObjectPath.Prefix + "{**target}", objects.HandleAsync);
+        }
 
         // Every method reaches the RPC endpoint, which answers UnsupportedHTTPMethod for all but GET and POST.
         app.Map("/", rpc.HandleAsync);
