@@ -21,6 +21,9 @@ namespace Imago.Core.Buckets;
 public sealed class DirectoryBucketStore : IBucketStore
 {
     private const int CopyBufferSize = 1 << 20;
+
+    /// <summary>All-zero blocks of this size are stored as holes.</summary>
+    private const int SparseBlockSize = 64 << 10;
     private const string ObjectsDirectory = "objects";
     private const string TemporaryDirectory = "tmp";
     private const string BucketFile = "bucket.json";
@@ -255,22 +258,50 @@ public sealed class DirectoryBucketStore : IBucketStore
         long size = 0;
         progress?.Report(0);
         int n;
-        while ((n = await content.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+        while ((n = await content.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false)) > 0)
         {
             md5.AppendData(buffer, 0, n);
             sha256.AppendData(buffer, 0, n);
-            await stream.WriteAsync(buffer.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
+            await WriteSparseAsync(stream, buffer.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
             size += n;
             progress?.Report(size);
         }
 
-        if (size == 0)
-        {
-            stream.SetLength(ObjectHeader.Length); // an empty object is a header alone
-        }
-
+        // Trailing zero blocks were skipped: the length still covers them (as holes).
+        stream.SetLength(ObjectHeader.Length + size);
         var modified = DateTimeOffset.FromUnixTimeMilliseconds(_time.GetUtcNow().ToUnixTimeMilliseconds()).UtcDateTime; // the header's precision
         return new ObjectHeader(keyBytes, size, modified, md5.GetHashAndReset(), sha256.GetHashAndReset());
+    }
+
+    /// <summary>
+    /// Writes <paramref name="data"/> at the stream's position, leaving a hole for every all-zero block: disk images
+    /// are mostly zeros, and a sparse object costs no space for them and lets a raw import skip them
+    /// (<see cref="ObjectFileSource.FindRun"/>). Blocks are aligned to the object's content (the header is 4 KiB),
+    /// because every read but the last of a put fills the whole buffer.
+    /// </summary>
+    private static async ValueTask WriteSparseAsync(FileStream stream, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    {
+        var start = 0;
+        while (start < data.Length)
+        {
+            var length = Math.Min(SparseBlockSize, data.Length - start);
+            if (ZeroDetector.IsAllZero(data.Span.Slice(start, length)))
+            {
+                stream.Seek(length, SeekOrigin.Current);
+                start += length;
+                continue;
+            }
+
+            // Consecutive data blocks go in one write.
+            var end = start + length;
+            while (end < data.Length && !ZeroDetector.IsAllZero(data.Span.Slice(end, Math.Min(SparseBlockSize, data.Length - end))))
+            {
+                end += Math.Min(SparseBlockSize, data.Length - end);
+            }
+
+            await stream.WriteAsync(data[start..end], cancellationToken).ConfigureAwait(false);
+            start = end;
+        }
     }
 
     private static FileStream OpenTemporary(string path) => new(path, new FileStreamOptions

@@ -3,7 +3,7 @@ using Microsoft.Win32.SafeHandles;
 namespace Imago.Formats.IO;
 
 /// <summary>A file opened read-only, read with positional I/O (no shared stream position).</summary>
-public sealed class FileByteSource : IByteSource
+public sealed class FileByteSource : ISparseByteSource
 {
     private readonly bool _ownsHandle;
 
@@ -30,6 +30,8 @@ public sealed class FileByteSource : IByteSource
 
         return RandomAccess.ReadAsync(Handle, buffer, offset, cancellationToken);
     }
+
+    public (bool IsData, long End)? FindRun(long offset) => PosixFile.FindRun(Handle, offset, Length);
 
     public void Dispose()
     {

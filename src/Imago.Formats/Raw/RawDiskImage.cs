@@ -43,7 +43,7 @@ internal sealed class RawDiskImage : IDiskImage
             throw new ArgumentOutOfRangeException(nameof(maxLength), "the extent must be inside the virtual disk");
         }
 
-        var run = _source is FileByteSource file ? PosixFile.FindRun(file.Handle, offset, VirtualSize) : null;
+        var run = _source is ISparseByteSource sparse ? sparse.FindRun(offset) : null;
         var isData = run?.IsData ?? true;
         var runEnd = Math.Min(run?.End ?? end, end);
 
