@@ -23,6 +23,11 @@ public sealed class HostileObjectRequestTests(ImagoServer server) : IClassFixtur
         (await client.SendRawAsync(HttpMethod.Get, "/oss/eu-nowhere-9/newbucket/k", "/newbucket/k")).AssertError("NoSuchBucket", 404);
         (await client.SendAsync(HttpMethod.Get, bucket, "/leading")).AssertError("InvalidObjectName", 400);
 
+        // A key with control characters is stored, read and listed (XML cannot carry them: written unchecked, never a 500).
+        (await client.PutAsync(bucket, "ctl\u0001\u001f\ud83d\ude00", [7])).AssertStatus(200);
+        Assert.Equal([7], (await client.GetAsync(bucket, "ctl\u0001\u001f\ud83d\ude00")).AssertStatus(200).Body);
+        Assert.Contains("ctl", (await client.SendAsync(HttpMethod.Get, bucket)).AssertStatus(200).Text, StringComparison.Ordinal);
+
         foreach (var authorization in new[] { "OSS", "OSS :", "OSS id:", "OSS :sig", "Bearer x", "OSS a:b:c", new string('A', 10000) })
         {
             (await client.SendAsync(HttpMethod.Get, bucket, "k", beforeSigning: r => r.Headers.TryAddWithoutValidation("Authorization", authorization)))
