@@ -1,6 +1,7 @@
 using Imago.Api.Tests.Infrastructure;
 using Imago.Cli;
 using Imago.Core.Accounts;
+using Imago.Formats.Tests.Infrastructure;
 
 namespace Imago.Api.Tests.Client;
 
@@ -17,6 +18,15 @@ internal sealed record ClientRun(ImagoServer Server, NewAccount Account)
         var result = (exitCode, output.ToString(), error.ToString());
         Assert.DoesNotContain(Account.AccessKeySecret, result.Item2 + result.Item3, StringComparison.Ordinal);
         return result;
+    }
+
+    /// <summary>A qemu-img-made disk in <paramref name="directory"/> with 64 KiB of <paramref name="pattern"/> at 1 MiB.</summary>
+    public static string MakeDisk(string directory, string name, string format, byte pattern, long size)
+    {
+        var path = Path.Combine(directory, name);
+        QemuImg.Create(path, format, size, null);
+        QemuImg.IoCommands(path, format, $"write -P 0x{pattern:x2} 1M 64k");
+        return path;
     }
 
     public async Task<string> SucceedAsync(params string[] args)

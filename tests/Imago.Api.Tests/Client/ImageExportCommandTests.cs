@@ -10,13 +10,7 @@ public sealed class ImageExportCommandTests(ImagoServer server) : IClassFixture<
 
     public void Dispose() => _temp.Dispose();
 
-    private string Disk(string name, string format, byte pattern, long size = 32L << 20)
-    {
-        var path = Path.Combine(_temp.Path, name);
-        QemuImg.Create(path, format, size, null);
-        QemuImg.IoCommands(path, format, $"write -P 0x{pattern:x2} 1M 64k");
-        return path;
-    }
+    private string Disk(string name, string format, byte pattern, long size = 32L << 20) => ClientRun.MakeDisk(_temp.Path, name, format, pattern, size);
 
     [Fact]
     public async Task An_image_exports_and_downloads_one_file_per_disk_equal_to_its_originals()

@@ -13,13 +13,7 @@ public sealed class ImageImportCommandTests(ImagoServer server) : IClassFixture<
 
     public void Dispose() => _temp.Dispose();
 
-    private string Disk(string name, string format, byte pattern, long size = 64L << 20)
-    {
-        var path = Path.Combine(_temp.Path, name);
-        QemuImg.Create(path, format, size, null);
-        QemuImg.IoCommands(path, format, $"write -P 0x{pattern:x2} 1M 64k");
-        return path;
-    }
+    private string Disk(string name, string format, byte pattern, long size = 64L << 20) => ClientRun.MakeDisk(_temp.Path, name, format, pattern, size);
 
     [Fact]
     public async Task A_qcow2_file_becomes_a_bootable_image_in_one_step()
