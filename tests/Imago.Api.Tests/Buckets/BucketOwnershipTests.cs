@@ -38,6 +38,28 @@ public sealed class BucketOwnershipTests(ImagoServer server) : IClassFixture<Ima
         var ownerClient = server.ClientFor(owner);
         var (imageId, _) = await ImportAsync(ownerClient, mapping[1..]);
         Assert.Equal("Available", Text(await WaitForImageAsync(ownerClient, imageId), "Status"));
+
+        // ExportImage: into one's own bucket yes; into another account's bucket as into a missing one.
+        var intruderImage = (await ImportAsync(server.ClientFor(intruder), ("DiskDeviceMapping.1.OSSBucket", await OperatorBucketWithAsync(path)),
+            ("DiskDeviceMapping.1.OSSObject", "disk.qcow2"))).ImageId;
+        await WaitForImageAsync(server.ClientFor(intruder), intruderImage);
+        var intoTheirs = (await server.ClientFor(intruder).CallAsync("ExportImage", Params(("RegionId", Region), ("ImageId", intruderImage), ("OSSBucket", bucket))))
+            .AssertError("InvalidOSSBucket.NotFound", 400);
+        var intoNone = (await server.ClientFor(intruder).CallAsync("ExportImage", Params(("RegionId", Region), ("ImageId", intruderImage), ("OSSBucket", "no-such-bucket-x"))))
+            .AssertError("InvalidOSSBucket.NotFound", 400);
+        Assert.Equal(intoNone.Message!.Replace("no-such-bucket-x", "B", StringComparison.Ordinal), intoTheirs.Message!.Replace(bucket, "B", StringComparison.Ordinal));
+        await ownerClient.CallOkAsync("ExportImage", Params(("RegionId", Region), ("ImageId", imageId), ("OSSBucket", bucket)));
+    }
+
+    /// <summary>An operator bucket (no owner) holding <paramref name="file"/> as disk.qcow2: every account may import from it.</summary>
+    private async Task<string> OperatorBucketWithAsync(string file)
+    {
+        var store = server.GetRequiredService<IBucketStore>();
+        var bucket = "op-" + Guid.NewGuid().ToString("N")[..12];
+        await store.CreateBucketAsync(Region, bucket, CancellationToken.None);
+        await using var content = File.OpenRead(file);
+        await store.PutObjectAsync(Region, bucket, "disk.qcow2", content, null, CancellationToken.None);
+        return bucket;
     }
 
     [Fact]
