@@ -43,8 +43,9 @@ public sealed class ObjectEndpoint(OssAuthenticator authenticator, RegionCatalog
                 throw OssErrors.From(error, path.Bucket);
             }
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (Exception) when (cancellationToken.IsCancellationRequested)
         {
+            // The client went away (an upload cut off shows as a reset, not a cancellation): no one to answer.
             code = "ClientClosedRequest";
         }
         catch (OssException error)

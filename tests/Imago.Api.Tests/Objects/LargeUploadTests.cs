@@ -36,6 +36,52 @@ public sealed class LargeUploadTests(ImagoServer server) : IClassFixture<ImagoSe
         Assert.Equal(PausingContent.ChunkAt(Size / Chunk - 1), tail.Body);
     }
 
+    [Fact]
+    public async Task An_upload_cut_off_midway_stores_nothing_and_keeps_the_previous_object()
+    {
+        var account = await server.CreateAccountAsync();
+        var client = new OssTestClient(server.Http, account.AccessKeyId, account.AccessKeySecret, Region);
+        var bucket = "cut-" + Guid.NewGuid().ToString("N")[..12];
+        (await client.PutBucketAsync(bucket)).AssertStatus(200);
+        (await client.PutAsync(bucket, "disk.raw", [1, 2, 3])).AssertStatus(200);
+
+        var content = new BrokenContent();
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        content.Headers.ContentLength = Size;
+        await Assert.ThrowsAnyAsync<HttpRequestException>(() => client.SendAsync(HttpMethod.Put, bucket, "disk.raw", content));
+
+        // The server notices the reset, drops its temp file, and the old object is what remains (bounded wait).
+        var temporary = Path.Combine(server.DataDirectory, "buckets", Region, bucket, "tmp");
+        for (var i = 0; i < 200 && Directory.EnumerateFiles(temporary).Any(); i++)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.Empty(Directory.EnumerateFiles(temporary));
+        Assert.Equal([1, 2, 3], (await client.GetAsync(bucket, "disk.raw")).AssertStatus(200).Body);
+    }
+
+    /// <summary>Sends 8 MiB of a declared 64 MiB, then fails: the connection is reset mid-body.</summary>
+    private sealed class BrokenContent : HttpContent
+    {
+        protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
+        {
+            for (var i = 0; i < 8; i++)
+            {
+                await stream.WriteAsync(new byte[Chunk]);
+            }
+
+            await stream.FlushAsync();
+            throw new IOException("the client gave up");
+        }
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = Size;
+            return true;
+        }
+    }
+
     /// <summary>Sends 64 chunks of 1 MiB (mostly zeros, a marker per chunk); after 48 it waits until the server's temp file has grown.</summary>
     private sealed class PausingContent(string temporaryDirectory) : HttpContent
     {
