@@ -35,6 +35,10 @@ public sealed class ImagoDbContext(DbContextOptions<ImagoDbContext> options) : D
 
     public DbSet<SchemaVersionEntity> SchemaVersion => Set<SchemaVersionEntity>();
 
+    public DbSet<MarketplaceProductEntity> MarketplaceProducts => Set<MarketplaceProductEntity>();
+
+    public DbSet<MarketplaceSubscriptionEntity> MarketplaceSubscriptions => Set<MarketplaceSubscriptionEntity>();
+
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
         // Every time is UTC. SQLite hands DateTime back as Unspecified and Npgsql refuses non-UTC values for
@@ -125,6 +129,19 @@ public sealed class ImagoDbContext(DbContextOptions<ImagoDbContext> options) : D
         modelBuilder.Entity<ClientTokenEntity>(e =>
         {
             e.HasKey(c => new { c.AccountId, c.Action, c.Token });
+        });
+
+        modelBuilder.Entity<MarketplaceProductEntity>(e =>
+        {
+            e.HasKey(p => p.ProductCode);
+            e.Property(p => p.Version).IsConcurrencyToken();
+            e.Property(p => p.HourlyPrice).HasPrecision(18, 6);
+            e.Property(p => p.MonthlyPrice).HasPrecision(18, 6);
+        });
+
+        modelBuilder.Entity<MarketplaceSubscriptionEntity>(e =>
+        {
+            e.HasKey(s => new { s.AccountId, s.ProductCode });
         });
 
         modelBuilder.Entity<SchemaVersionEntity>(e =>

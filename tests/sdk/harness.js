@@ -52,8 +52,29 @@ async function waitHealthy(url, child, deadlineMs) {
   throw new Error('imago serve did not become healthy');
 }
 
-/** A running service with two accounts. Call stop() when done. */
-async function startService() {
+/** Spawns `imago serve` on the given ports and data dir and waits until it is healthy; returns the child and its log. */
+async function spawnServe(url, dataDir, nbdPort, serveArgs) {
+  const [exe, pre] = imagoCommand();
+  const child = spawn(exe, [...pre, 'serve', '--urls', url, '--data', dataDir, '--nbd', `127.0.0.1:${nbdPort}`, ...serveArgs],
+    { stdio: ['ignore', 'pipe', 'pipe'] });
+  const state = { child, log: '' };
+  child.stdout.on('data', (d) => { state.log += d; });
+  child.stderr.on('data', (d) => { state.log += d; });
+  try {
+    await waitHealthy(url, child, 120_000);
+  } catch (e) {
+    child.kill('SIGKILL');
+    throw new Error(`${e.message}\n${state.log}`);
+  }
+  return state;
+}
+
+/**
+ * A running service with two accounts. Call stop() when done. `serveArgs` are extra `imago serve` options
+ * (e.g. ['--transfer-rate', '2']); crash() kills the process with SIGKILL and restart() starts it again on the
+ * same data dir and ports (clients made before keep working).
+ */
+async function startService({ serveArgs = [] } = {}) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'imago-sdk-'));
   const accounts = {};
   for (const name of ['alice', 'bob']) {
@@ -61,23 +82,26 @@ async function startService() {
   }
   const [apiPort, nbdPort] = [await freePort(), await freePort()];
   const url = `http://127.0.0.1:${apiPort}`;
-  const [exe, pre] = imagoCommand();
-  const child = spawn(exe, [...pre, 'serve', '--urls', url, '--data', dataDir, '--nbd', `127.0.0.1:${nbdPort}`],
-    { stdio: ['ignore', 'pipe', 'pipe'] });
-  let log = '';
-  child.stdout.on('data', (d) => { log += d; });
-  child.stderr.on('data', (d) => { log += d; });
-  try {
-    await waitHealthy(url, child, 120_000);
-  } catch (e) {
-    child.kill('SIGKILL');
-    throw new Error(`${e.message}\n${log}`);
-  }
+  let state = await spawnServe(url, dataDir, nbdPort, serveArgs);
+  let earlierLogs = '';
   return {
     url, dataDir, nbdPort, accounts,
-    log: () => log,
+    log: () => earlierLogs + state.log,
+    async crash() {
+      if (state.child.exitCode === null && state.child.signalCode === null) {
+        const exited = new Promise((r) => state.child.once('exit', r));
+        state.child.kill('SIGKILL');
+        await exited;
+      }
+    },
+    async restart() {
+      await this.crash();
+      earlierLogs += state.log;
+      state = await spawnServe(url, dataDir, nbdPort, serveArgs);
+    },
     async stop() {
-      if (child.exitCode === null) {
+      const { child } = state;
+      if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((r) => child.once('exit', r));
         child.kill('SIGTERM');
         const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);

@@ -15,7 +15,9 @@ namespace Imago.Core.Tasks;
 /// background. Every task is a <see cref="TaskEntity"/> row first (Processing), then an id in a bounded channel
 /// read by a few workers; the row, not the channel, is the truth: ids that do not fit in the channel wait in the
 /// database and are picked up when it drains, and at start <see cref="TaskRecovery"/> resumes or fails what a
-/// crash left behind. Handlers are found by kind (<see cref="ITaskHandler.Kind"/>).
+/// crash left behind. Handlers are found by kind (<see cref="ITaskHandler.Kind"/>). A handler that
+/// <see cref="ITaskHandler.RunsOutsideWorkers"/> (long copies) is started by a worker that then moves on, so it
+/// never holds one of the few workers the other kinds need.
 /// </summary>
 public sealed class TaskRunner : IAsyncDisposable
 {
@@ -193,7 +195,15 @@ public sealed class TaskRunner : IAsyncDisposable
 
         if (running is not null)
         {
-            await running.Cancellation.CancelAsync().ConfigureAwait(false);
+            try
+            {
+                await running.Cancellation.CancelAsync().ConfigureAwait(false);
+            }
+            catch (ObjectDisposedException)
+            {
+                // The run ended (and released its token) between the lookup and the cancel: nothing left to stop.
+            }
+
             try
             {
                 await running.Done.Task.WaitAsync(CancelWait, cancellationToken).ConfigureAwait(false);

@@ -23,6 +23,9 @@ public sealed class InstanceEntity
     /// <summary>The image of the current system disk.</summary>
     public required string ImageId { get; set; }
 
+    /// <summary>The Marketplace product in the current system disk's ancestry ("" when none): the vendor's price is billed for it.</summary>
+    public string ProductCode { get; set; } = "";
+
     /// <summary><see cref="InstanceStatuses"/>.</summary>
     public required string Status { get; set; }
 

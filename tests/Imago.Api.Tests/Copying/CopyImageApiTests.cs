@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json.Nodes;
 using Imago.Api.Tests.Infrastructure;
 using static Imago.Api.Tests.Compute.ComputeApi;
 using static Imago.Api.Tests.Copying.CopyApi;
@@ -34,9 +35,16 @@ public sealed class CopyImageApiTests(ImagoServer server) : IClassFixture<ImagoS
         var snapshots = await client.CallOkAsync("DescribeSnapshots", Params(("RegionId", Destination), ("SnapshotIds", $"[\"{snapshotId}\"]")));
         Assert.Single(snapshots["Snapshots"]!["Snapshot"]!.AsArray());
 
-        var tasks = await client.CallOkAsync("DescribeTasks", Params(("RegionId", Destination), ("TaskAction", "CopyImage")));
-        var task = Assert.Single(tasks["TaskSet"]!["Task"]!.AsArray());
-        Assert.Equal((copyId, "Finished"), (Text(task!, "ResourceId"), Text(task!, "TaskStatus")));
+        // The task is marked Finished just after the image turns Available.
+        JsonNode? task = null;
+        for (var i = 0; i < 200 && task is null; i++)
+        {
+            var tasks = await client.CallOkAsync("DescribeTasks", Params(("RegionId", Destination), ("TaskAction", "CopyImage"), ("TaskStatus", "Finished")));
+            task = tasks["TaskSet"]!["Task"]!.AsArray().SingleOrDefault();
+            await Task.Delay(task is null ? 50 : 0);
+        }
+
+        Assert.Equal(copyId, Text(task ?? throw new TimeoutException("the CopyImage task is not Finished"), "ResourceId"));
         var attribute = await client.CallOkAsync("DescribeTaskAttribute", Params(("RegionId", Destination), ("TaskId", Text(task!, "TaskId"))));
         Assert.Equal(("CopyImage", "100%"), (Text(attribute, "TaskAction"), Text(attribute, "TaskProcess")));
 
@@ -45,6 +53,9 @@ public sealed class CopyImageApiTests(ImagoServer server) : IClassFixture<ImagoS
         var sent = metrics.Split('\n').Single(l => l.StartsWith("imago_copy_bytes_sent_total ", StringComparison.Ordinal));
         Assert.True(long.Parse(sent.Split(' ')[1], CultureInfo.InvariantCulture) >= 8L * ChunkSize, sent);
         Assert.Contains("imago_copy_chunks_skipped_total ", metrics, StringComparison.Ordinal);
+        // One log line per finished copy, with what it moved.
+        Assert.Matches($"CopyImage {copyId} \\(cn-hangzhou/{source} to cn-shanghai\\) finished: \\d+ chunks \\(\\d+ bytes\\) sent, \\d+ chunks skipped",
+            server.LogText);
 
         // Another account sees nothing of it and cannot cancel it.
         var (stranger, _) = await AccountAsync(server);

@@ -95,6 +95,10 @@ public sealed partial class ServeCommandTests(ImagoServer server) : IClassFixtur
     [InlineData("--db", "Host=;Database=x", "--db is not a PostgreSQL connection string")]
     [InlineData("--bogus", "x", "unrecognized option '--bogus'")]
     [InlineData("--nbd-host", "not a host!", "invalid --nbd-host 'not a host!'")]
+    [InlineData("--copy-concurrency", "0", "invalid --copy-concurrency '0'")]
+    [InlineData("--copy-concurrency", "many", "invalid --copy-concurrency 'many'")]
+    [InlineData("--transfer-rate", "-1", "invalid --transfer-rate '-1'")]
+    [InlineData("--transfer-rate", "fast", "invalid --transfer-rate 'fast'")]
     public async Task Bad_options_are_one_line_errors(string option, string value, string expected)
     {
         using var data = new TempDirectory();
@@ -229,5 +233,14 @@ public sealed partial class ServeCommandTests(ImagoServer server) : IClassFixtur
                 _firstLine.TrySetResult(text[..end]);
             }
         }
+    }
+
+    [Fact]
+    public void Copy_concurrency_and_transfer_rate_are_parsed_with_their_defaults()
+    {
+        var defaults = Imago.Serve.ServeSettings.Parse([]);
+        Assert.Equal((2, 0.0), (defaults.CopyConcurrency, defaults.TransferRateMiBPerSecond));
+        var set = Imago.Serve.ServeSettings.Parse(["--copy-concurrency", "5", "--transfer-rate", "0.5"]);
+        Assert.Equal((5, 0.5), (set.CopyConcurrency, set.TransferRateMiBPerSecond));
     }
 }

@@ -70,7 +70,7 @@ public sealed class CopyTransferTests : IDisposable
         Assert.True(second.Counters.BytesSent <= (Chunks - sentBeforeStop + 4) * (long)CopyHarness.ChunkSize, $"resent {second.Counters.BytesSent}");
         var copy = await second.Env.FindImageAsync(imageId);
         Assert.Equal(bytes, await second.ReadAsync(second.DestinationStore, copy!.DiskMappings[0].SnapshotId!, bytes.Length));
-        Assert.Equal(TaskStatuses.Finished, (await second.Env.FindTaskAsync(copy.TaskId!))!.Status);
+        await second.WaitUntilAsync(async () => (await second.Env.FindTaskAsync(copy.TaskId!))!.Status == TaskStatuses.Finished, "task Finished");
     }
 
     [Fact]
