@@ -93,6 +93,15 @@ public sealed class ImageImportCommandTests(ImagoServer server) : IClassFixture<
         Assert.StartsWith("imago: DescribeImages: SignatureDoesNotMatch", error, StringComparison.Ordinal);
         Assert.DoesNotContain("wrong-secret-value", error, StringComparison.Ordinal);
 
+        using (var unreachable = new StringWriter())
+        {
+            exitCode = await Imago.Cli.CommandLine.Default.RunAsync(["image", "ls", "--endpoint", "127.0.0.1:1", "--access-key-id", account.AccessKeyId,
+                "--access-key-secret", account.AccessKeySecret], new Imago.Cli.CommandConsole(TextWriter.Null, unreachable), CancellationToken.None);
+            Assert.Equal(1, exitCode);
+            Assert.StartsWith("imago: cannot reach http://127.0.0.1:1/: ", unreachable.ToString(), StringComparison.Ordinal);
+            Assert.DoesNotContain(account.AccessKeySecret, unreachable.ToString(), StringComparison.Ordinal);
+        }
+
         using var output = new StringWriter();
         using var errors = new StringWriter();
         exitCode = await Imago.Cli.CommandLine.Default.RunAsync(["image", "ls", "--endpoint", server.BaseAddress.ToString(),
