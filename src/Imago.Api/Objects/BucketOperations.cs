@@ -68,5 +68,13 @@ public sealed class BucketOperations(IBucketStore store)
         await OssXml.WriteAsync(context.Response, StatusCodes.Status200OK, document, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>ListBuckets of one region: the buckets the caller may use (its own and the operator's), by name.</summary>
+    public async Task ListBucketsAsync(HttpContext context, string region, bool served, Caller caller, CancellationToken cancellationToken)
+    {
+        var all = served ? await store.ListBucketsAsync(region, cancellationToken).ConfigureAwait(false) : [];
+        var document = OssXml.ListAllMyBucketsResult(caller.AccountId, all.Where(b => BucketAccess.MayUse(b, caller)));
+        await OssXml.WriteAsync(context.Response, StatusCodes.Status200OK, document, cancellationToken).ConfigureAwait(false);
+    }
+
     private static string? NullIfEmpty(string text) => text.Length == 0 ? null : text;
 }

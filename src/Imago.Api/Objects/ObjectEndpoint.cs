@@ -8,7 +8,7 @@ using Microsoft.Extensions.Logging;
 namespace Imago.Api.Objects;
 
 /// <summary>
-/// The object API on <c>/oss/{region}/{bucket}[/{key}]</c> (docs/buckets.md): OSS-style, path-style requests over
+/// The object API on <c>/oss/{region}[/{bucket}[/{key}]]</c> (docs/buckets.md): OSS-style, path-style requests over
 /// <see cref="IBucketStore"/>, signed with OSS V1 (<see cref="OssAuthenticator"/>), every bucket behind
 /// <see cref="BucketAccess"/> (another account's bucket is NoSuchBucket). Every refusal is an OSS XML error body
 /// with OSS's status; the request line logged names the key id, never a signature or secret.
@@ -31,7 +31,7 @@ public sealed class ObjectEndpoint(OssAuthenticator authenticator, RegionCatalog
         try
         {
             var rawTarget = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? context.Request.Path.Value ?? "";
-            var path = ObjectPath.TryParse(rawTarget) ?? throw OssErrors.InvalidArgument("Use /oss/{region}/{bucket} or /oss/{region}/{bucket}/{key}.");
+            var path = ObjectPath.TryParse(rawTarget) ?? throw OssErrors.InvalidArgument("Use /oss/{region}, /oss/{region}/{bucket} or /oss/{region}/{bucket}/{key}.");
             var principal = await authenticator.AuthenticateAsync(context.Request, path, cancellationToken).ConfigureAwait(false);
             accessKeyId = principal.AccessKeyId;
             try
@@ -77,6 +77,12 @@ public sealed class ObjectEndpoint(OssAuthenticator authenticator, RegionCatalog
     private Task DispatchAsync(HttpContext context, ObjectPath path, OssPrincipal principal, CancellationToken cancellationToken)
     {
         var caller = principal.Caller;
+        if (path.IsRegion)
+        {
+            return context.Request.Method == "GET" ? buckets.ListBucketsAsync(context, path.Region, regions.Contains(path.Region), caller, cancellationToken)
+                : throw OssErrors.MethodNotAllowed();
+        }
+
         if (!regions.Contains(path.Region))
         {
             // Buckets exist only in the regions the service runs: none elsewhere, and none can be made there.

@@ -4,11 +4,14 @@ namespace Imago.Api.Objects;
 
 /// <summary>
 /// The target of an object API request, from the raw request target (so an encoded <c>/</c> or <c>%2F</c> in a key
-/// is the key's own): <c>/oss/{region}/{bucket}</c> or <c>/oss/{region}/{bucket}/{key}</c>, the key percent-decoded
+/// is the key's own): <c>/oss/{region}</c>, <c>/oss/{region}/{bucket}</c> or <c>/oss/{region}/{bucket}/{key}</c>, the key percent-decoded
 /// as strict UTF-8. A key of <c>""</c> (a trailing slash) means the bucket itself.
 /// </summary>
 public sealed record ObjectPath(string Region, string Bucket, string? Key)
 {
+    /// <summary>The region itself (<c>/oss/{region}</c>): no bucket, signed as the resource <c>/</c>.</summary>
+    public bool IsRegion => Bucket.Length == 0;
+
     public const string Prefix = "/oss/";
 
     /// <summary>The path of a bucket or an object as a client puts it in a URL (key segments percent-encoded, slashes kept).</summary>
@@ -28,7 +31,14 @@ public sealed record ObjectPath(string Region, string Bucket, string? Key)
 
         var rest = path[Prefix.Length..];
         var slash = rest.IndexOf('/', StringComparison.Ordinal);
-        if (slash <= 0)
+        if (slash < 0 || slash == rest.Length - 1)
+        {
+            // /oss/{region} or /oss/{region}/: the region's buckets (ListBuckets).
+            var regionText = slash < 0 ? rest : rest[..slash];
+            return regionText.Length == 0 ? null : new ObjectPath(Decode(regionText) ?? throw OssErrors.NoSuchBucket(""), "", null);
+        }
+
+        if (slash == 0)
         {
             return null;
         }

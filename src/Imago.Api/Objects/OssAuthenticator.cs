@@ -34,7 +34,7 @@ public sealed class OssAuthenticator(ICredentialStore credentials, TimeProvider 
 
         var headers = request.Headers.Select(h => new KeyValuePair<string, string>(h.Key, h.Value.ToString()));
         var stringToSign = OssSignature.StringToSign(request.Method, request.Headers["Content-MD5"].ToString(), request.ContentType,
-            dateLine, headers, OssSignature.Resource(path.Bucket, path.Key));
+            dateLine, headers, OssSignature.Resource(path.IsRegion ? null : path.Bucket, path.Key));
         var expected = OssSignature.Sign(credential.Secret, stringToSign);
         if (!CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(expected), Encoding.UTF8.GetBytes(signature)))
         {

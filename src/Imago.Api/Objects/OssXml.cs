@@ -38,6 +38,21 @@ public static class OssXml
                         new XElement("ID", ownerAccountId?.ToString(CultureInfo.InvariantCulture) ?? ""),
                         new XElement("DisplayName", ownerAccountId?.ToString(CultureInfo.InvariantCulture) ?? ""))))));
 
+    /// <summary>ListBuckets (GetService) of one region: Owner, then Buckets.Bucket[] with Name, Region, CreationDate.</summary>
+    public static XDocument ListAllMyBucketsResult(long accountId, IEnumerable<BucketInfo> buckets)
+    {
+        var owner = accountId.ToString(CultureInfo.InvariantCulture);
+        return new(new XDeclaration("1.0", "UTF-8", null),
+            new XElement("ListAllMyBucketsResult",
+                new XElement("Owner", new XElement("ID", owner), new XElement("DisplayName", owner)),
+                new XElement("Buckets", buckets.Select(b => new XElement("Bucket",
+                    new XElement("CreationDate", Iso(b.CreationTime)),
+                    new XElement("Location", "oss-" + b.Region),
+                    new XElement("Name", b.Name),
+                    new XElement("Region", b.Region),
+                    new XElement("StorageClass", "Standard"))))));
+    }
+
     public static string Quoted(string etag) => "\"" + etag + "\"";
 
     public static string Iso(DateTime time) => time.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);

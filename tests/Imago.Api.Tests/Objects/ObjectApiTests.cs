@@ -223,6 +223,29 @@ public sealed class ObjectApiTests(ImagoServer server) : IClassFixture<ImagoServ
     }
 
     [Fact]
+    public async Task Listing_a_region_shows_the_callers_buckets_and_the_operators_only()
+    {
+        var (mine, account) = await NewClientAsync();
+        var (other, _) = await NewClientAsync();
+        var own = NewBucket();
+        var theirs = NewBucket();
+        var shared = NewBucket();
+        (await mine.PutBucketAsync(own)).AssertStatus(200);
+        (await other.PutBucketAsync(theirs)).AssertStatus(200);
+        await server.GetRequiredService<IBucketStore>().CreateBucketAsync(Region, shared, CancellationToken.None);
+
+        var root = (await mine.SendRawAsync(HttpMethod.Get, $"/oss/{Region}", "/")).AssertStatus(200).Xml.Root!;
+        Assert.Equal("ListAllMyBucketsResult", root.Name.LocalName);
+        Assert.Equal(account.AccountId.ToString(System.Globalization.CultureInfo.InvariantCulture), root.Element("Owner")!.Element("ID")!.Value);
+        var names = root.Element("Buckets")!.Elements("Bucket").Select(b => b.Element("Name")!.Value).ToList();
+        Assert.Contains(own, names);
+        Assert.Contains(shared, names);
+        Assert.DoesNotContain(theirs, names);
+        Assert.Equal(Region, root.Element("Buckets")!.Elements("Bucket").First(b => b.Element("Name")!.Value == own).Element("Region")!.Value);
+        (await mine.SendRawAsync(HttpMethod.Get, $"/oss/{Region}/", "/", signingSecret: "wrong")).AssertError("SignatureDoesNotMatch", 403);
+    }
+
+    [Fact]
     public async Task Operator_buckets_are_shared_for_objects()
     {
         var (first, _) = await NewClientAsync();
