@@ -85,7 +85,7 @@ public sealed class ImportImageTaskHandler(ImagoDatabase database, RegionStores 
     private async Task<int> ImportDiskAsync(TaskExecution task, ImportImagePayload payload, ImportDiskPlan disk, int position, BlockStore store,
         CancellationToken cancellationToken)
     {
-        await using var image = await OpenAsync(task.RegionId, disk, cancellationToken).ConfigureAwait(false);
+        await using var image = await OpenAsync(task, disk, cancellationToken).ConfigureAwait(false);
         var virtualGiB = (int)Math.Max(1, Math.Min(int.MaxValue, (image.VirtualSize + GiB - 1) / GiB));
         if (virtualGiB > ImportErrors.MaxSizeGiB || (disk.SizeGiB is { } size && size < virtualGiB))
         {
@@ -116,12 +116,17 @@ public sealed class ImportImageTaskHandler(ImagoDatabase database, RegionStores 
     /// <summary>0-99 across the disks in turn (100 only once everything is committed).</summary>
     private static int OverallPercent(int position, double diskPercent, int disks) => (int)((position * 100.0 + diskPercent) * 99 / (100.0 * disks));
 
-    /// <summary>The object through the inspector; every refusal becomes the task's documented failure code.</summary>
-    private async Task<IDiskImage> OpenAsync(string regionId, ImportDiskPlan disk, CancellationToken cancellationToken)
+    /// <summary>
+    /// The object through the inspector; every refusal becomes the task's documented failure code. The bucket is
+    /// checked again for the task's account: it may have been deleted and made again by another account since the call.
+    /// </summary>
+    private async Task<IDiskImage> OpenAsync(TaskExecution task, ImportDiskPlan disk, CancellationToken cancellationToken)
     {
         IByteSource source;
+        var regionId = task.RegionId;
         try
         {
+            await BucketAccess.RequireAsync(buckets, new Caller(task.AccountId), regionId, disk.Bucket, cancellationToken).ConfigureAwait(false);
             source = await buckets.OpenByteSourceAsync(regionId, disk.Bucket, disk.Key, cancellationToken).ConfigureAwait(false);
             source = throttle is { IsLimited: true } ? new ThrottledByteSource(source, throttle) : source;
         }
