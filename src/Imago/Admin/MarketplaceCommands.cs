@@ -56,16 +56,19 @@ public static class MarketplaceCommands
         p.Status,
         p.RequiresSubscription,
         p.Currency,
-        HourlyPrice = p.HourlyPrice.ToString(CultureInfo.InvariantCulture),
-        MonthlyPrice = p.MonthlyPrice.ToString(CultureInfo.InvariantCulture),
+        HourlyPrice = PriceText(p.HourlyPrice),
+        MonthlyPrice = PriceText(p.MonthlyPrice),
         RegionIds = MarketplaceRules.RegionsOf(p),
         p.ImageId,
         PublishedAt = p.PublishedAt.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
         WithdrawnAt = p.WithdrawnAt?.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
     };
 
+    /// <summary>A price without the trailing zeros the database's fixed scale adds (0.500000 → 0.5).</summary>
+    private static string PriceText(decimal price) => price.ToString("0.######", CultureInfo.InvariantCulture);
+
     private static string Line(MarketplaceProductEntity p) => string.Join('\t', p.ProductCode, p.ImageId, p.Status, p.ImageVersion,
-        $"{p.HourlyPrice.ToString(CultureInfo.InvariantCulture)} {p.Currency}/h", $"{p.MonthlyPrice.ToString(CultureInfo.InvariantCulture)} {p.Currency}/month",
+        $"{PriceText(p.HourlyPrice)} {p.Currency}/h", $"{PriceText(p.MonthlyPrice)} {p.Currency}/month",
         p.RequiresSubscription ? "subscription" : "open", p.RegionIds, p.Vendor, p.Name);
 
     private static async Task<int> PrintAsync(CommandConsole console, ParsedOptions options, MarketplaceProductEntity product)
