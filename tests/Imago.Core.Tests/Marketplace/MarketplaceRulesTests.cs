@@ -205,6 +205,12 @@ public sealed class MarketplaceRulesTests : IAsyncLifetime
         var derived = await _env.ImageOfInstanceAsync(Alice, await _env.RunAsync(Alice, product.ImageId));
         var own = Assert.Single((await _env.DescribeAsync(Alice, new ImageQuery { ImageOwnerAlias = "self" })).Images);
         Assert.Equal((derived.Id, "self", true, "cmjj1010"), (own.Image.Id, own.OwnerAlias, own.IsSubscribed, own.Image.ProductCode));
+
+        // Isolation: Bob neither sees nor uses Alice's derived image, even subscribed to its product.
+        await Subscribe(Bob, "cmjj1010");
+        Assert.Empty((await _env.DescribeAsync(Bob, new ImageQuery { ImageIds = [derived.Id] })).Images);
+        var notFound = await _env.RunRefusedAsync(Bob, derived.Id);
+        Assert.Equal(("InvalidImageId.NotFound", 404), (notFound.Code, notFound.HttpStatus));
     }
 
     private static async Task<(string, int)> CodeOf(Func<Task> action)
