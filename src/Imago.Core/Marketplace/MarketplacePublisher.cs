@@ -29,8 +29,22 @@ public sealed class MarketplacePublisher(ImagoDatabase database, RegionStores st
         ProductDefinitions.Check(definition, regions);
         await RequireNewCodeAsync(definition.ProductCode, cancellationToken).ConfigureAwait(false);
         await using var file = await DiskImages.OpenAsync(path, format, cancellationToken).ConfigureAwait(false);
-        var placed = new List<PlacedSnapshot>();
-        try
+        // The OS attributes of the new image (the "source" it is made like); a file has no source image.
+        var attributesOf = new ImageEntity
+        {
+            RegionId = "",
+            Id = "",
+            Kind = ImageKinds.Marketplace,
+            Name = definition.Name,
+            Status = ImageStatuses.Available,
+            Platform = attributes.Platform,
+            OSType = attributes.OSType,
+            OSNameEn = attributes.Platform,
+            OSName = attributes.Platform,
+            Architecture = attributes.Architecture,
+            BootMode = attributes.BootMode,
+        };
+        return await PlaceAndSaveAsync(definition, attributesOf, sourceImage: false, async placed =>
         {
             foreach (var regionId in definition.RegionIds)
             {
@@ -38,28 +52,7 @@ public sealed class MarketplacePublisher(ImagoDatabase database, RegionStores st
                 await stores[regionId].ImportAsync(file, snapshotId, progressFor?.Invoke(regionId), cancellationToken).ConfigureAwait(false);
                 placed.Add(await PlacedAsync(regionId, 0, "system", snapshotId, 0, cancellationToken).ConfigureAwait(false));
             }
-
-            var template = new ImageEntity
-            {
-                RegionId = "",
-                Id = "",
-                Kind = ImageKinds.Marketplace,
-                Name = definition.Name,
-                Status = ImageStatuses.Available,
-                Platform = attributes.Platform,
-                OSType = attributes.OSType,
-                OSNameEn = attributes.Platform,
-                OSName = attributes.Platform,
-                Architecture = attributes.Architecture,
-                BootMode = attributes.BootMode,
-            };
-            return await SaveAsync(definition, template, placed, cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            await DiscardAsync(placed).ConfigureAwait(false);
-            throw;
-        }
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -96,8 +89,7 @@ public sealed class MarketplacePublisher(ImagoDatabase database, RegionStores st
             throw new MarketplaceException($"--from-image: {sourceImageId} is already of product {source.ProductCode}");
         }
 
-        var placed = new List<PlacedSnapshot>();
-        try
+        return await PlaceAndSaveAsync(definition, source, sourceImage: true, async placed =>
         {
             foreach (var regionId in definition.RegionIds)
             {
@@ -119,30 +111,21 @@ public sealed class MarketplacePublisher(ImagoDatabase database, RegionStores st
                     placed.Add(await PlacedAsync(regionId, mapping.Index, mapping.Type, snapshotId, mapping.SizeGiB, cancellationToken).ConfigureAwait(false));
                 }
             }
+        }, cancellationToken).ConfigureAwait(false);
+    }
 
-            var template = new ImageEntity
-            {
-                RegionId = "",
-                Id = "",
-                Kind = ImageKinds.Marketplace,
-                Name = definition.Name,
-                Status = ImageStatuses.Available,
-                Platform = source.Platform,
-                OSType = source.OSType,
-                OSName = source.OSName,
-                OSNameEn = source.OSNameEn,
-                Architecture = source.Architecture,
-                BootMode = source.BootMode,
-                SizeGiB = source.SizeGiB,
-                IsSupportCloudinit = source.IsSupportCloudinit,
-                IsSupportIoOptimized = source.IsSupportIoOptimized,
-                LicenseType = source.LicenseType,
-                NvmeSupport = source.NvmeSupport,
-                ImdsSupport = source.ImdsSupport,
-                SourceRegionId = source.RegionId,
-                SourceImageId = source.Id,
-            };
-            return await SaveAsync(definition, template, placed, cancellationToken).ConfigureAwait(false);
+    /// <summary>
+    /// Bytes first: <paramref name="place"/> puts the store snapshots (adding each to the list as soon as it exists),
+    /// then the rows are saved; if either fails, the snapshots placed so far are deleted again.
+    /// </summary>
+    private async Task<MarketplaceProductEntity> PlaceAndSaveAsync(ProductDefinition definition, ImageEntity attributesOf, bool sourceImage,
+        Func<List<PlacedSnapshot>, Task> place, CancellationToken cancellationToken)
+    {
+        var placed = new List<PlacedSnapshot>();
+        try
+        {
+            await place(placed).ConfigureAwait(false);
+            return await SaveAsync(definition, attributesOf, sourceImage, placed, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -152,8 +135,8 @@ public sealed class MarketplacePublisher(ImagoDatabase database, RegionStores st
     }
 
     /// <summary>The product, its images (one per region, same id) and their system-owned snapshot rows, in one transaction.</summary>
-    private async Task<MarketplaceProductEntity> SaveAsync(ProductDefinition definition, ImageEntity template, IReadOnlyList<PlacedSnapshot> placed,
-        CancellationToken cancellationToken)
+    private async Task<MarketplaceProductEntity> SaveAsync(ProductDefinition definition, ImageEntity attributesOf, bool sourceImage,
+        IReadOnlyList<PlacedSnapshot> placed, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow().UtcDateTime;
         var imageId = ResourceIds.NewImageId(definition.RegionIds[0]);
@@ -178,7 +161,7 @@ public sealed class MarketplacePublisher(ImagoDatabase database, RegionStores st
         foreach (var region in placed.GroupBy(p => p.RegionId))
         {
             var disks = region.OrderBy(p => p.Index).ToList();
-            var image = NewImage(template, definition, region.Key, imageId, disks, now);
+            var image = NewImage(attributesOf, sourceImage, definition, region.Key, imageId, disks, now);
             db.Images.Add(image);
             db.Snapshots.AddRange(disks.Where(d => d.SnapshotId is not null).Select(d => new SnapshotEntity
             {
@@ -210,7 +193,8 @@ public sealed class MarketplacePublisher(ImagoDatabase database, RegionStores st
         return product;
     }
 
-    private static ImageEntity NewImage(ImageEntity template, ProductDefinition definition, string regionId, string imageId,
+    /// <summary>The marketplace image in one region, with the OS attributes of <paramref name="attributesOf"/> (recorded as its source when <paramref name="sourceImage"/>).</summary>
+    private static ImageEntity NewImage(ImageEntity attributesOf, bool sourceImage, ProductDefinition definition, string regionId, string imageId,
         IReadOnlyList<PlacedSnapshot> disks, DateTime now) => new()
     {
         RegionId = regionId,
@@ -222,21 +206,21 @@ public sealed class MarketplacePublisher(ImagoDatabase database, RegionStores st
         ImageVersion = definition.ImageVersion,
         Status = ImageStatuses.Available,
         Progress = 100,
-        OSType = template.OSType,
-        Platform = template.Platform,
-        OSName = template.OSName,
-        OSNameEn = template.OSNameEn,
-        Architecture = template.Architecture,
-        BootMode = template.BootMode,
-        SizeGiB = Math.Max(template.SizeGiB, disks[0].SizeGiB),
-        IsSupportCloudinit = template.IsSupportCloudinit,
-        IsSupportIoOptimized = template.IsSupportIoOptimized,
-        LicenseType = template.LicenseType,
-        NvmeSupport = template.NvmeSupport,
-        ImdsSupport = template.ImdsSupport,
+        OSType = attributesOf.OSType,
+        Platform = attributesOf.Platform,
+        OSName = attributesOf.OSName,
+        OSNameEn = attributesOf.OSNameEn,
+        Architecture = attributesOf.Architecture,
+        BootMode = attributesOf.BootMode,
+        SizeGiB = Math.Max(attributesOf.SizeGiB, disks[0].SizeGiB),
+        IsSupportCloudinit = attributesOf.IsSupportCloudinit,
+        IsSupportIoOptimized = attributesOf.IsSupportIoOptimized,
+        LicenseType = attributesOf.LicenseType,
+        NvmeSupport = attributesOf.NvmeSupport,
+        ImdsSupport = attributesOf.ImdsSupport,
         ProductCode = definition.ProductCode,
-        SourceRegionId = template.SourceRegionId,
-        SourceImageId = template.SourceImageId,
+        SourceRegionId = sourceImage ? attributesOf.RegionId : null,
+        SourceImageId = sourceImage ? attributesOf.Id : null,
         CreatedAt = now,
         DiskMappings = [.. disks.Select(d => new ImageDiskMappingEntity
         {
