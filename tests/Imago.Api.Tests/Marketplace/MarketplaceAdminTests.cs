@@ -1,5 +1,5 @@
+using Imago.Api.Tests.Infrastructure;
 using System.Text.Json.Nodes;
-using Imago.Cli;
 using Imago.Core.Regions;
 using Imago.Core.Storage;
 using Imago.Data;
@@ -21,13 +21,7 @@ public sealed class MarketplaceAdminTests : IDisposable
         _data.Dispose();
     }
 
-    private async Task<(int ExitCode, string Out, string Error)> Imago(params string[] args)
-    {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        var code = await CommandLine.Default.RunAsync([.. args, "--data", _data.Path], new CommandConsole(output, error), CancellationToken.None);
-        return (code, output.ToString(), error.ToString());
-    }
+    private Task<(int ExitCode, string Out, string Error)> Imago(params string[] args) => ImagoCommand.RunAsync(_data.Path, args);
 
     private static string[] Publish(string code, params string[] extra) =>
         ["admin", "marketplace", "publish", "--product-code", code, "--name", "shop-box", "--vendor", "Acme", "--version", "1.0", "--json", .. extra];
