@@ -1,5 +1,6 @@
 using System.Net;
 using Imago.Api.Hosting;
+using Imago.WebConsole.Hosting;
 using Imago.Core;
 using Imago.Core.Accounts;
 using Imago.Core.Compute;
@@ -166,8 +167,11 @@ public sealed class ImagoHost : IAsyncDisposable
         builder.Services.AddSingleton(instanceTypes);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddImago();
+        builder.Services.AddImagoConsole(settings.DataDirectory);
 
         var app = builder.Build();
+        // The console first: its root redirect and /console routes; everything else is the API's.
+        app.MapImagoConsole();
         app.MapImago();
         return app;
     }

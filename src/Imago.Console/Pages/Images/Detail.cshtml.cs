@@ -1,0 +1,118 @@
+using Imago.Core.Compute;
+using Imago.Core.Errors;
+using Imago.Core.Images;
+using Imago.Core.Sharing;
+using Imago.Data.Entities;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Imago.WebConsole.Pages.Images;
+
+/// <summary>
+/// One image as its viewer may see it (ImageAccess through ImageQueries: another account's unshared image is the
+/// API's InvalidImageId.NotFound, a 404), and the actions on it, each through the Core service its API action uses.
+/// </summary>
+public sealed class DetailModel(ImageQueries queries, ImageChanges changes, ImageSharing sharing, InstanceService instances) : ConsolePageModel
+{
+    [BindProperty(SupportsGet = true)]
+    public string ImageId { get; set; } = "";
+
+    [BindProperty]
+    public string? ShareAccount { get; set; }
+
+    [BindProperty]
+    public string? InstanceType { get; set; }
+
+    [BindProperty]
+    public bool Force { get; set; }
+
+    public ImageView? View { get; private set; }
+
+    public ImageSharePage? Shares { get; private set; }
+
+    public IReadOnlyList<InstanceTypeInfo> InstanceTypes { get; private set; } = [];
+
+    public bool IsOwn => View?.OwnerAlias == ImageOwnerAliases.Self;
+
+    public async Task<IActionResult> OnGetAsync() => await LoadAsync() ? Page() : NotFoundPage();
+
+    public Task<IActionResult> OnPostDeprecateAsync() => SetStatusAsync(ImageStatuses.Deprecated, "The image is deprecated: new instances cannot be created from it.");
+
+    public Task<IActionResult> OnPostRestoreAsync() => SetStatusAsync(ImageStatuses.Available, "The image is available again.");
+
+    public Task<IActionResult> OnPostDeleteAsync() =>
+        ActAsync(() => changes.DeleteAsync(Caller, Region, ImageId, Force, dryRun: false, HttpContext.RequestAborted),
+            $"Image {ImageId} deleted.", () => Redirect("/console/images?tab=custom"), ReloadAsync);
+
+    public Task<IActionResult> OnPostShareAsync() => ShareAsync(add: true);
+
+    public Task<IActionResult> OnPostUnshareAsync() => ShareAsync(add: false);
+
+    public async Task<IActionResult> OnPostLaunchAsync()
+    {
+        string? instanceId = null;
+        return await ActAsync(async () => instanceId = await instances.CreateInstanceAsync(Caller, new LaunchRequest
+            {
+                RegionId = Region,
+                ImageId = ImageId,
+                InstanceType = string.IsNullOrEmpty(InstanceType) ? null : InstanceType,
+            }, HttpContext.RequestAborted),
+            "", () =>
+            {
+                Notice = $"Instance {instanceId} created from this image (Stopped).";
+                return Redirect(SelfUrl);
+            }, ReloadAsync);
+    }
+
+    private Task<IActionResult> SetStatusAsync(string status, string done) =>
+        ActAsync(() => changes.ModifyAsync(Caller, Region, ImageId, new ImageAttributeChanges { Status = status }, dryRun: false, HttpContext.RequestAborted),
+            done, () => Redirect(SelfUrl), ReloadAsync);
+
+    private Task<IActionResult> ShareAsync(bool add)
+    {
+        var account = (ShareAccount ?? "").Trim();
+        KeyValuePair<string, string>[] one = [new(add ? "AddAccount.1" : "RemoveAccount.1", account)];
+        var change = add ? new SharePermissionChange(one, []) : new SharePermissionChange([], one);
+        return ActAsync(() => sharing.ModifyAsync(Caller, Region, ImageId, change, dryRun: false, HttpContext.RequestAborted),
+            add ? $"Shared with account {account}." : $"No longer shared with account {account}.", () => Redirect(SelfUrl), ReloadAsync);
+    }
+
+    private string SelfUrl => "/console/images/" + Uri.EscapeDataString(ImageId);
+
+    private async Task<IActionResult> ReloadAsync()
+    {
+        Response.StatusCode = StatusCodes.Status400BadRequest;
+        return await LoadAsync() ? Page() : NotFoundPage();
+    }
+
+    private IActionResult NotFoundPage()
+    {
+        Refusal = Describe(EcsErrors.ImageNotFound(ImageId));
+        Response.StatusCode = StatusCodes.Status404NotFound;
+        return Page();
+    }
+
+    private async Task<bool> LoadAsync()
+    {
+        if (ImageId.Length is 0 or > 128)
+        {
+            return false;
+        }
+
+        var page = await queries.DescribeAsync(Caller, Region, new ImageQuery { ImageIds = [ImageId], Statuses = ImageStatuses.All, PageSize = 1 },
+            dryRun: false, HttpContext.RequestAborted);
+        View = page.Images.FirstOrDefault();
+        if (View is null)
+        {
+            return false;
+        }
+
+        if (IsOwn)
+        {
+            Shares = await sharing.DescribeAsync(Caller, Region, ImageId, 1, 100, HttpContext.RequestAborted);
+        }
+
+        InstanceTypes = [.. queries.SupportedTypes(View.Image.Architecture)];
+        return true;
+    }
+}

@@ -1,0 +1,85 @@
+using Imago.Core.Errors;
+using Imago.Core.Images;
+using Imago.Data.Entities;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Imago.WebConsole.Pages.Images;
+
+/// <summary>The Images list: one tab per owner alias (DescribeImages' ImageOwnerAlias), name and status filters, paging.</summary>
+public sealed class IndexModel(ImageQueries queries) : ConsolePageModel
+{
+    public const int PageSize = 20;
+
+    /// <summary>Tab id (in the URL), label, and the ImageOwnerAlias it lists.</summary>
+    public static readonly IReadOnlyList<(string Id, string Label, string Alias)> Tabs =
+    [
+        ("public", "Public", ImageOwnerAliases.System),
+        ("custom", "Custom", ImageOwnerAliases.Self),
+        ("shared", "Shared with me", ImageOwnerAliases.Others),
+        ("marketplace", "Marketplace", ImageOwnerAliases.Marketplace),
+    ];
+
+    [BindProperty(SupportsGet = true)]
+    public string? Tab { get; set; }
+
+    [BindProperty(SupportsGet = true)]
+    public string? Name { get; set; }
+
+    /// <summary>One status, or empty for every status.</summary>
+    [BindProperty(SupportsGet = true)]
+    public string? Status { get; set; }
+
+    [BindProperty(SupportsGet = true, Name = "page")]
+    public int PageNumber { get; set; } = 1;
+
+    public ImagePage? Result { get; private set; }
+
+    public string CurrentTab => Tabs.Any(t => t.Id == Tab) ? Tab! : Tabs[0].Id;
+
+    public int PageCount => Result is null ? 0 : Math.Max(1, (Result.TotalCount + PageSize - 1) / PageSize);
+
+    public async Task OnGetAsync()
+    {
+        var alias = Tabs.First(t => t.Id == CurrentTab).Alias;
+        var status = ImageStatuses.All.FirstOrDefault(s => s == Status);
+        Status = status;
+        PageNumber = Math.Clamp(PageNumber, 1, 100_000);
+        try
+        {
+            Result = await queries.DescribeAsync(Caller, Region, new ImageQuery
+            {
+                ImageOwnerAlias = alias,
+                ImageName = string.IsNullOrWhiteSpace(Name) ? null : Name.Trim()[..Math.Min(Name.Trim().Length, 128)],
+                Statuses = status is null ? ImageStatuses.All : [status],
+                PageNumber = PageNumber,
+                PageSize = PageSize,
+            }, dryRun: false, HttpContext.RequestAborted);
+        }
+        catch (EcsException refusal)
+        {
+            Refusal = Describe(refusal);
+        }
+    }
+
+    /// <summary>This list's URL with one parameter changed (tabs and pager keep the filters).</summary>
+    public string Link(string? tab = null, int? page = null)
+    {
+        var query = new List<string> { $"tab={Uri.EscapeDataString(tab ?? CurrentTab)}" };
+        if (tab is null && !string.IsNullOrEmpty(Name))
+        {
+            query.Add($"name={Uri.EscapeDataString(Name)}");
+        }
+
+        if (tab is null && !string.IsNullOrEmpty(Status))
+        {
+            query.Add($"status={Uri.EscapeDataString(Status)}");
+        }
+
+        if (page is { } p && p > 1)
+        {
+            query.Add($"page={p}");
+        }
+
+        return "/console/images?" + string.Join('&', query);
+    }
+}
