@@ -1,0 +1,56 @@
+'use strict';
+// Debian's Chromium driven by playwright-core, plus the console steps every test needs (sign in, screenshots).
+// The service itself (a real `imago serve`, accounts, API clients) comes from tests/sdk/harness.js.
+const fs = require('node:fs');
+const path = require('node:path');
+const { chromium } = require('playwright-core');
+
+const CHROMIUM = process.env.IMAGO_CHROMIUM || '/usr/bin/chromium';
+const ARTIFACTS = path.join(__dirname, 'artifacts');
+
+/** Headless Chromium with the sandbox and every background network feature off (no calls leave loopback). */
+function launch() {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-default-apps',
+      '--disable-sync',
+      '--disable-domain-reliability',
+      '--no-first-run',
+      '--metrics-recording-only',
+    ],
+  });
+}
+
+/** A fresh browser context (its own cookies) at the desktop width the console is designed for. */
+async function newPage(browser, { width = 1280, height = 900 } = {}) {
+  const context = await browser.newContext({ viewport: { width, height } });
+  const page = await context.newPage();
+  page.setDefaultTimeout(30_000);
+  return page;
+}
+
+/** Signs in through the form with an account's AccessKey pair; returns the response of the form post. */
+async function signIn(page, service, account, secret = account.AccessKeySecret) {
+  await page.goto(`${service.url}/console/signin`);
+  await page.getByLabel('AccessKey ID').fill(account.AccessKeyId);
+  await page.getByLabel('AccessKey secret').fill(secret);
+  const [response] = await Promise.all([
+    page.waitForResponse((r) => r.url().endsWith('/console/signin') && r.request().method() === 'POST'),
+    page.getByRole('button', { name: 'Sign in' }).click(),
+  ]);
+  await page.waitForLoadState();
+  return response;
+}
+
+/** Saves a full-page PNG under tests/console/artifacts/ (git-ignored; docs/console/ holds the published ones). */
+async function screenshot(page, name) {
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+}
+
+module.exports = { launch, newPage, signIn, screenshot };
