@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of the project. Installs what the tests need when it is missing, so that a clean
 # clone on a fresh Debian machine passes: qemu-utils (the reference for every disk format), postgresql (the
-# API suite runs a second time against a private throwaway PostgreSQL cluster).
+# API suite runs a second time against a private throwaway PostgreSQL cluster), chromium (the console tests drive it
+# headless).
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -16,6 +17,7 @@ command -v mkfs.xfs >/dev/null 2>&1 || need_apt+=(xfsprogs)
 compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null || need_apt+=(postgresql)
 command -v node >/dev/null 2>&1 || need_apt+=(nodejs)
 command -v npm >/dev/null 2>&1 || need_apt+=(npm)
+[ -x /usr/bin/chromium ] || need_apt+=(chromium)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "test.sh: installing ${need_apt[*]}"
   export DEBIAN_FRONTEND=noninteractive
@@ -69,6 +71,17 @@ if ! (cd tests/sdk && node --test --test-concurrency=1 --test-reporter=spec --te
   status=1
 fi
 
+# The web console in Debian's headless Chromium (tests/console: playwright-core, node --test) against a real imago serve;
+# it starts the service with tests/sdk/harness.js, installed above.
+echo "== tests/console (Chromium)"
+if [ ! -d tests/console/node_modules ] || [ tests/console/package-lock.json -nt tests/console/node_modules ]; then
+  (cd tests/console && npm ci --no-audit --no-fund --loglevel=error)
+fi
+if ! (cd tests/console && node --test --test-concurrency=1 --test-reporter=spec --test-reporter-destination=stdout \
+      --test-reporter=tap --test-reporter-destination="$results/console.tap"); then
+  status=1
+fi
+
 # One closing line for all projects: "N passed, N failed".
 passed=0; failed=0; skipped=0
 for trx in "$results"/*.trx; do
@@ -78,10 +91,11 @@ for trx in "$results"/*.trx; do
   s=$(sed -n 's/.* notExecuted="\([0-9]*\)".*/\1/p' <<<"$c")
   passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0})); skipped=$((skipped + ${s:-0}))
 done
-if [ -f "$results/sdk.tap" ]; then
-  p=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$results/sdk.tap"); f=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$results/sdk.tap")
-  s=$(sed -n 's/^# skipped \([0-9]*\)$/\1/p' "$results/sdk.tap")
+for tap in "$results"/sdk.tap "$results"/console.tap; do
+  [ -f "$tap" ] || continue
+  p=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$tap"); f=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$tap")
+  s=$(sed -n 's/^# skipped \([0-9]*\)$/\1/p' "$tap")
   passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0})); skipped=$((skipped + ${s:-0}))
-fi
+done
 echo "tests: $passed passed, $failed failed, $skipped skipped"
 exit $status
