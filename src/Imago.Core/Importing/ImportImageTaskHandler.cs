@@ -185,6 +185,7 @@ public sealed class ImportImageTaskHandler(ImagoDatabase database, RegionStores 
             });
         }
 
+        await Imago.Core.Billing.UsageRecorder.RecordChangesAsync(db, now, cancellationToken).ConfigureAwait(false); // billing: same transaction
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         var systemGiB = imported[0].VirtualGiB;
         var changed = await db.Images.Where(i => i.RegionId == task.RegionId && i.Id == payload.ImageId && i.Status == ImageStatuses.Creating)
