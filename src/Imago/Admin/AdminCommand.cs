@@ -14,5 +14,6 @@ public static class AdminCommand
         KeyCommands.Create(),
         PublicImageCommands.Create(),
         BucketCommands.Create(),
+        ClockCommands.Create(),
     ]);
 }
