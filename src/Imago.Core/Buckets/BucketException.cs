@@ -32,6 +32,9 @@ public sealed class BucketException(string code, string message, int httpStatus)
     public static BucketException InvalidRegion(string region) =>
         new("InvalidRegionId.NotFound", $"'{Printable(region)}' is not a region id (lower-case letters, digits and dashes, like cn-hangzhou)", 404);
 
+    public static BucketException AccessDenied(string bucket) =>
+        new("AccessDenied", $"bucket '{bucket}' is the operator's: only the operator can delete it", 403);
+
     public static BucketException InvalidArgument(string what) => new("InvalidParameter", what, 400);
 
     public static BucketException Corrupt(string bucket, string key, string why) =>

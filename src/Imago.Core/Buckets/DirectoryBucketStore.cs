@@ -10,7 +10,7 @@ namespace Imago.Core.Buckets;
 /// <summary>
 /// The embedded bucket store: a directory per region and bucket under <c>DATA/buckets</c> (docs/buckets.md).
 /// <code>
-/// DATA/buckets/REGION/BUCKET/bucket.json          {"CreationTime":"..."}
+/// DATA/buckets/REGION/BUCKET/bucket.json          {"CreationTime":"...","OwnerAccountId":42 or null}
 /// DATA/buckets/REGION/BUCKET/objects/ab/ab…(64)   one file per object: header (key, size, MD5, SHA-256, time) + content
 /// DATA/buckets/REGION/BUCKET/tmp/GUID             puts in progress (locked by their writer)
 /// </code>
@@ -45,7 +45,7 @@ public sealed class DirectoryBucketStore : IBucketStore
         return store;
     }
 
-    public async Task<BucketInfo> CreateBucketAsync(string region, string bucket, CancellationToken cancellationToken)
+    public async Task<BucketInfo> CreateBucketAsync(string region, string bucket, long? ownerAccountId, CancellationToken cancellationToken)
     {
         BucketNames.Require(region, bucket);
         var regionDirectory = EnsureRegionDirectory(region);
@@ -58,7 +58,7 @@ public sealed class DirectoryBucketStore : IBucketStore
         // Built aside and renamed into place: a bucket directory is always complete. rename(2) of a directory onto
         // a non-empty one fails, so of two concurrent creates exactly one wins.
         var staging = Path.Combine(regionDirectory, BucketLeftovers.CreatingName(_time.GetUtcNow()));
-        var info = new BucketInfo(region, bucket, TruncatedNow());
+        var info = new BucketInfo(region, bucket, TruncatedNow(), ownerAccountId);
         try
         {
             // All 256 fan-out directories up front: a put never creates a directory, so a put racing with the
@@ -69,7 +69,7 @@ public sealed class DirectoryBucketStore : IBucketStore
             }
 
             Directory.CreateDirectory(Path.Combine(staging, TemporaryDirectory));
-            var json = JsonSerializer.SerializeToUtf8Bytes(new BucketRecord(info.CreationTime));
+            var json = JsonSerializer.SerializeToUtf8Bytes(new BucketRecord(info.CreationTime, ownerAccountId));
             await using (var stream = new FileStream(Path.Combine(staging, BucketFile), FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096, useAsync: true))
             {
                 await stream.WriteAsync(json, cancellationToken).ConfigureAwait(false);
@@ -144,7 +144,7 @@ public sealed class DirectoryBucketStore : IBucketStore
             var name = Path.GetFileName(directory);
             if (BucketNames.IsValid(name) && await ReadBucketRecordAsync(directory, cancellationToken).ConfigureAwait(false) is { } record)
             {
-                buckets.Add(new BucketInfo(region, name, record.CreationTime));
+                buckets.Add(new BucketInfo(region, name, record.CreationTime, record.OwnerAccountId));
             }
         }
 
@@ -438,5 +438,6 @@ public sealed class DirectoryBucketStore : IBucketStore
         return now.AddTicks(-(now.Ticks % TimeSpan.TicksPerSecond));
     }
 
-    private sealed record BucketRecord(DateTime CreationTime);
+    /// <summary>bucket.json. Files written before owners existed have no OwnerAccountId: operator buckets.</summary>
+    private sealed record BucketRecord(DateTime CreationTime, long? OwnerAccountId = null);
 }

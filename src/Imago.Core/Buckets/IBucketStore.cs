@@ -19,8 +19,11 @@ namespace Imago.Core.Buckets;
 /// </summary>
 public interface IBucketStore
 {
-    /// <summary>Creates an empty bucket; BucketAlreadyExists when it exists in the region.</summary>
-    Task<BucketInfo> CreateBucketAsync(string region, string bucket, CancellationToken cancellationToken);
+    /// <summary>
+    /// Creates an empty bucket owned by <paramref name="ownerAccountId"/> (null: an operator bucket, see
+    /// <see cref="BucketAccess"/>); BucketAlreadyExists when it exists in the region.
+    /// </summary>
+    Task<BucketInfo> CreateBucketAsync(string region, string bucket, long? ownerAccountId, CancellationToken cancellationToken);
 
     /// <summary>Deletes an empty bucket; BucketNotEmpty while it holds objects.</summary>
     Task DeleteBucketAsync(string region, string bucket, CancellationToken cancellationToken);
@@ -50,8 +53,8 @@ public interface IBucketStore
     Task DeleteObjectAsync(string region, string bucket, string key, CancellationToken cancellationToken);
 }
 
-/// <summary>A bucket: its region, name and creation time (UTC).</summary>
-public sealed record BucketInfo(string Region, string Name, DateTime CreationTime);
+/// <summary>A bucket: its region, name, creation time (UTC) and owner (null: an operator bucket, usable by every account).</summary>
+public sealed record BucketInfo(string Region, string Name, DateTime CreationTime, long? OwnerAccountId = null);
 
 /// <summary>
 /// An object's metadata. <paramref name="ETag"/> is the content's MD5 in upper-case hex, as OSS reports it for a
@@ -64,6 +67,18 @@ public sealed record ObjectListing(IReadOnlyList<ObjectInfo> Objects, bool IsTru
 
 public static class BucketStoreExtensions
 {
+    /// <summary>Creates an operator bucket (no owner): what <c>imago admin bucket create</c> makes without --owner.</summary>
+    public static Task<BucketInfo> CreateBucketAsync(this IBucketStore store, string region, string bucket, CancellationToken cancellationToken) =>
+        store.CreateBucketAsync(region, bucket, null, cancellationToken);
+
+    /// <summary>The bucket's metadata, or null when the region has no bucket of that name.</summary>
+    public static async Task<BucketInfo?> FindBucketAsync(this IBucketStore store, string region, string bucket, CancellationToken cancellationToken)
+    {
+        BucketNames.Require(region, bucket);
+        var all = await store.ListBucketsAsync(region, cancellationToken).ConfigureAwait(false);
+        return all.FirstOrDefault(b => string.Equals(b.Name, bucket, StringComparison.Ordinal));
+    }
+
     /// <summary>The object as a sequential read-only stream (over <see cref="IBucketStore.OpenByteSourceAsync"/>).</summary>
     public static async Task<Stream> OpenReadAsync(this IBucketStore store, string region, string bucket, string key,
         CancellationToken cancellationToken) =>

@@ -37,7 +37,7 @@ public sealed class ImageImportService(ImagoDatabase database, IBucketStore buck
         var hash = Idempotency.Hash(request with { ClientToken = null, Tags = tags.ToArray(), Disks = request.Disks.ToArray() });
         foreach (var disk in disks)
         {
-            await RequireObjectAsync(request.RegionId, disk, cancellationToken).ConfigureAwait(false);
+            await RequireObjectAsync(caller, request.RegionId, disk, cancellationToken).ConfigureAwait(false);
         }
 
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -98,11 +98,15 @@ public sealed class ImageImportService(ImagoDatabase database, IBucketStore buck
 
     public void Dispose() => _gate.Dispose();
 
-    /// <summary>The object must exist in a bucket of the SAME region (the import reads it there later).</summary>
-    private async Task RequireObjectAsync(string regionId, ImportDiskPlan disk, CancellationToken cancellationToken)
+    /// <summary>
+    /// The object must exist in a bucket of the SAME region (the import reads it there later) that the caller may
+    /// use (<see cref="BucketAccess"/>: another account's bucket is answered as a missing one).
+    /// </summary>
+    private async Task RequireObjectAsync(Caller caller, string regionId, ImportDiskPlan disk, CancellationToken cancellationToken)
     {
         try
         {
+            await BucketAccess.RequireAsync(buckets, caller, regionId, disk.Bucket, cancellationToken).ConfigureAwait(false);
             await buckets.StatObjectAsync(regionId, disk.Bucket, disk.Key, cancellationToken).ConfigureAwait(false);
         }
         catch (BucketException error)

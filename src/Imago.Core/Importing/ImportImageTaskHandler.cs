@@ -2,6 +2,7 @@ using Imago.Core.Buckets;
 using Imago.Core.Common;
 using Imago.Core.Errors;
 using Imago.Core.ImageCreation;
+using Imago.Core.Importing.Detection;
 using Imago.Core.Snapshots;
 using Imago.Core.Storage;
 using Imago.Core.Tasks;
@@ -60,7 +61,8 @@ public sealed class ImportImageTaskHandler(ImagoDatabase database, RegionStores 
             imported.Add((disk, virtualGiB));
         }
 
-        await CommitAsync(task, payload, store, imported, cancellationToken).ConfigureAwait(false);
+        var detection = await DetectAsync(task, payload, store, cancellationToken).ConfigureAwait(false);
+        await CommitAsync(task, payload, store, imported, detection, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task OnFailedAsync(TaskExecution task, string reason, CancellationToken cancellationToken)
@@ -83,7 +85,7 @@ public sealed class ImportImageTaskHandler(ImagoDatabase database, RegionStores 
     private async Task<int> ImportDiskAsync(TaskExecution task, ImportImagePayload payload, ImportDiskPlan disk, int position, BlockStore store,
         CancellationToken cancellationToken)
     {
-        await using var image = await OpenAsync(task.RegionId, disk, cancellationToken).ConfigureAwait(false);
+        await using var image = await OpenAsync(task, disk, cancellationToken).ConfigureAwait(false);
         var virtualGiB = (int)Math.Max(1, Math.Min(int.MaxValue, (image.VirtualSize + GiB - 1) / GiB));
         if (virtualGiB > ImportErrors.MaxSizeGiB || (disk.SizeGiB is { } size && size < virtualGiB))
         {
@@ -114,12 +116,17 @@ public sealed class ImportImageTaskHandler(ImagoDatabase database, RegionStores 
     /// <summary>0-99 across the disks in turn (100 only once everything is committed).</summary>
     private static int OverallPercent(int position, double diskPercent, int disks) => (int)((position * 100.0 + diskPercent) * 99 / (100.0 * disks));
 
-    /// <summary>The object through the inspector; every refusal becomes the task's documented failure code.</summary>
-    private async Task<IDiskImage> OpenAsync(string regionId, ImportDiskPlan disk, CancellationToken cancellationToken)
+    /// <summary>
+    /// The object through the inspector; every refusal becomes the task's documented failure code. The bucket is
+    /// checked again for the task's account: it may have been deleted and made again by another account since the call.
+    /// </summary>
+    private async Task<IDiskImage> OpenAsync(TaskExecution task, ImportDiskPlan disk, CancellationToken cancellationToken)
     {
         IByteSource source;
+        var regionId = task.RegionId;
         try
         {
+            await BucketAccess.RequireAsync(buckets, new Caller(task.AccountId), regionId, disk.Bucket, cancellationToken).ConfigureAwait(false);
             source = await buckets.OpenByteSourceAsync(regionId, disk.Bucket, disk.Key, cancellationToken).ConfigureAwait(false);
             source = throttle is { IsLimited: true } ? new ThrottledByteSource(source, throttle) : source;
         }
@@ -144,9 +151,28 @@ public sealed class ImportImageTaskHandler(ImagoDatabase database, RegionStores 
         }
     }
 
-    /// <summary>Snapshot rows, mappings and the image's Available status in one transaction, after all bytes exist.</summary>
+    /// <summary>
+    /// The OS check on the system disk, now in the store (docs/api.md "OS detection"): DetectionStatus shows
+    /// Processing meanwhile; the findings are saved with the commit. It never fails the import.
+    /// </summary>
+    private async Task<ImageDetectionResult> DetectAsync(TaskExecution task, ImportImagePayload payload, BlockStore store, CancellationToken cancellationToken)
+    {
+        DeclaredOs declared;
+        await using (var db = database.CreateContext())
+        {
+            var images = db.Images.Where(i => i.RegionId == task.RegionId && i.Id == payload.ImageId && i.Status == ImageStatuses.Creating);
+            declared = await images.Select(i => new DeclaredOs(i.Platform, i.OSType, i.BootMode, i.Architecture)).FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false)
+                ?? throw ImportErrors.Failed($"The image {payload.ImageId} is no longer being imported.");
+            await images.ExecuteUpdateAsync(s => s.SetProperty(i => i.DetectionStatus, DetectionCodes.Processing), cancellationToken).ConfigureAwait(false);
+        }
+
+        var report = await ImageDetection.DetectSnapshotAsync(store, payload.Disks[0].SnapshotId, cancellationToken).ConfigureAwait(false);
+        return ImageDetectionRules.Evaluate(report, declared);
+    }
+
+    /// <summary>Snapshot rows, mappings, the detection's findings and the image's Available status in one transaction, after all bytes exist.</summary>
     private async Task CommitAsync(TaskExecution task, ImportImagePayload payload, BlockStore store, IReadOnlyList<(ImportDiskPlan Disk, int VirtualGiB)> imported,
-        CancellationToken cancellationToken)
+        ImageDetectionResult detection, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow().UtcDateTime;
         await using var db = database.CreateContext();
@@ -188,12 +214,28 @@ public sealed class ImportImageTaskHandler(ImagoDatabase database, RegionStores 
         await Imago.Core.Billing.UsageRecorder.RecordChangesAsync(db, now, cancellationToken).ConfigureAwait(false); // billing: same transaction
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         var systemGiB = imported[0].VirtualGiB;
+        var items = detection.ItemsJson;
         var changed = await db.Images.Where(i => i.RegionId == task.RegionId && i.Id == payload.ImageId && i.Status == ImageStatuses.Creating)
-            .ExecuteUpdateAsync(s => s
-                .SetProperty(i => i.Status, ImageStatuses.Available)
-                .SetProperty(i => i.Progress, 100)
-                .SetProperty(i => i.SizeGiB, systemGiB)
-                .SetProperty(i => i.Version, i => i.Version + 1), cancellationToken)
+            .ExecuteUpdateAsync(s =>
+            {
+                s.SetProperty(i => i.Status, ImageStatuses.Available)
+                    .SetProperty(i => i.Progress, 100)
+                    .SetProperty(i => i.SizeGiB, systemGiB)
+                    .SetProperty(i => i.DetectionStatus, DetectionCodes.Finished)
+                    .SetProperty(i => i.DetectionItems, items)
+                    .SetProperty(i => i.Version, i => i.Version + 1);
+                if (detection.Platform is { } platform)
+                {
+                    s.SetProperty(i => i.Platform, platform);
+                }
+
+                if (detection is { OSName: { } osName, OSNameEn: { } osNameEn })
+                {
+                    // Only an image the caller left unnamed: ImportImage has no OSName parameter, but keep whatever is there.
+                    s.SetProperty(i => i.OSName, i => i.OSName == "" ? osName : i.OSName)
+                        .SetProperty(i => i.OSNameEn, i => i.OSNameEn == "" ? osNameEn : i.OSNameEn);
+                }
+            }, cancellationToken)
             .ConfigureAwait(false);
         if (changed != 1)
         {

@@ -28,9 +28,12 @@ internal abstract class BucketAdminCommand(string name, string operands, string 
     /// <summary>Flags beyond --data/--db/--region (put and get take -p).</summary>
     protected virtual IEnumerable<string> Flags => [];
 
+    /// <summary>Options with a value beyond --data/--db/--region (create takes --owner).</summary>
+    protected virtual IEnumerable<string> ValueOptions => [];
+
     public async Task<int> RunAsync(IReadOnlyList<string> args, CommandConsole console, CancellationToken cancellationToken)
     {
-        var options = new OptionParser([.. ServeSettings.DataOptions, "--region"], Flags).Parse(args);
+        var options = new OptionParser([.. ServeSettings.DataOptions, "--region", .. ValueOptions], Flags).Parse(args);
         var required = operands.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length - optionalOperands;
         if (options.Operands.Count < required || options.Operands.Count > required + optionalOperands || options.Value("--region") is not { } region)
         {

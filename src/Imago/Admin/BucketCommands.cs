@@ -23,12 +23,24 @@ public static class BucketCommands
 
     internal static string Time(DateTime time) => time.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
 
-    private sealed class CreateCommand() : BucketAdminCommand("create", "BUCKET", "a new empty bucket (3-63 of a-z 0-9 -)")
+    /// <summary>Without --owner an operator bucket (every account may read and write objects in it); with it, that account's alone.</summary>
+    private sealed class CreateCommand() : BucketAdminCommand("create", "BUCKET", "a new empty bucket (3-63 of a-z 0-9 -); --owner ACCOUNT_ID makes it that account's")
     {
+        protected override IEnumerable<string> ValueOptions => ["--owner"];
+
         protected override async Task<int> RunAsync(IBucketStore store, string region, ParsedOptions options, CommandConsole console, CancellationToken cancellationToken)
         {
-            var bucket = await store.CreateBucketAsync(region, options.Operands[0], cancellationToken).ConfigureAwait(false);
-            await console.Out.WriteLineAsync($"{bucket.Name}: Created in {bucket.Region}").ConfigureAwait(false);
+            long? owner = null;
+            if (options.Value("--owner") is { } text)
+            {
+                owner = long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var id) && id > 0
+                    ? id
+                    : throw new UsageException($"--owner '{BucketException.Printable(text)}' is not an account id (a positive number, see imago admin account list)");
+            }
+
+            var bucket = await store.CreateBucketAsync(region, options.Operands[0], owner, cancellationToken).ConfigureAwait(false);
+            var whose = owner is { } o ? $", owned by account {o}" : "";
+            await console.Out.WriteLineAsync($"{bucket.Name}: Created in {bucket.Region}{whose}").ConfigureAwait(false);
             return 0;
         }
     }

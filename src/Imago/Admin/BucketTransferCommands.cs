@@ -48,7 +48,7 @@ internal sealed class GetObjectCommand() : BucketAdminCommand("get", "BUCKET KEY
                 var target = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
                 await using (target.ConfigureAwait(false))
                 {
-                    await CopyAsync(source, target, progress, cancellationToken).ConfigureAwait(false);
+                    await StreamCopy.CopyAsync(source, target, progress, cancellationToken).ConfigureAwait(false);
                     target.Flush(flushToDisk: true);
                 }
 
@@ -63,20 +63,6 @@ internal sealed class GetObjectCommand() : BucketAdminCommand("get", "BUCKET KEY
         }
 
         return 0;
-    }
-
-    private static async Task CopyAsync(Stream source, Stream target, IProgress<long>? progress, CancellationToken cancellationToken)
-    {
-        var buffer = new byte[1 << 20];
-        long done = 0;
-        progress?.Report(0);
-        int n;
-        while ((n = await source.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
-        {
-            await target.WriteAsync(buffer.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
-            done += n;
-            progress?.Report(done);
-        }
     }
 }
 

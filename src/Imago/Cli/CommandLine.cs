@@ -21,5 +21,6 @@ public static class CommandLine
         new Imago.Store.StoreCommand(),
         new Imago.Serve.ServeCommand(),
         Imago.Admin.AdminCommand.Create(),
+        Imago.Client.ImageCommands.Create(),
     ]);
 }

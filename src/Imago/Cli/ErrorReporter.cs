@@ -13,6 +13,7 @@ public static class ErrorReporter
             OperationCanceledException => ("cancelled", CancelledExitCode),
             Imago.Formats.ImageFormatException e => (e.Message, errorExitCode),
             UsageException e => (e.Message, errorExitCode),
+            Imago.Client.ClientException e => (e.Message, errorExitCode),
 
             // The block store's own refusals (unknown id, store in use, damaged chunk) are answers, not internal errors.
             Imago.Storage.StoreException e => (e.Message, errorExitCode),

@@ -1,4 +1,5 @@
 using Imago.Api.Tests.Infrastructure;
+using Imago.Api.Tests.Objects;
 using Imago.Core.Buckets;
 using Imago.Data;
 using Imago.Data.Entities;
@@ -43,15 +44,7 @@ public sealed class ImportImageRestartTests : IAsyncLifetime
         {
             // Rewind to a kill in the middle of the imports: images Creating, tasks Processing, no rows for the
             // snapshots yet, but the store snapshots the last run wrote are still there.
-            var database = new ImagoDatabase(new DatabaseOptions(_server.DataDirectory, _server.ConnectionString));
-            await using var db = database.CreateContext();
-            string[] images = [resumable, broken];
-            var snapshotIds = await db.ImageDiskMappings.Where(m => images.Contains(m.ImageId)).Select(m => m.SnapshotId).ToListAsync();
-            await db.ImageDiskMappings.Where(m => images.Contains(m.ImageId)).ExecuteDeleteAsync();
-            await db.Snapshots.Where(s => snapshotIds.Contains(s.Id)).ExecuteDeleteAsync();
-            await db.Images.Where(i => images.Contains(i.Id)).ExecuteUpdateAsync(s => s.SetProperty(i => i.Status, ImageStatuses.Creating).SetProperty(i => i.Progress, 40));
-            await db.Tasks.Where(t => images.Contains(t.ResourceId))
-                .ExecuteUpdateAsync(s => s.SetProperty(t => t.Status, TaskStatuses.Processing).SetProperty(t => t.Progress, 40).SetProperty(t => t.FinishedAt, (DateTime?)null));
+            await RewindToInterruptedAsync(_server, resumable, broken);
         });
 
         client = new EcsClient(_server.CreateHttpClient(), account.AccessKeyId, account.AccessKeySecret);
@@ -66,5 +59,56 @@ public sealed class ImportImageRestartTests : IAsyncLifetime
         var failed = await WaitForTaskAsync(client, brokenTask);
         Assert.Equal(("Failed", "InvalidOSSObject.NotFound"), (Text(failed, "TaskStatus"), ErrorCode(failed)));
         Assert.True(await NothingLeftAsync(_server, brokenTask));
+    }
+
+    [Fact]
+    public async Task A_resumed_import_does_not_read_a_bucket_another_account_now_owns()
+    {
+        var alice = await _server.CreateAccountAsync();
+        var bob = await _server.CreateAccountAsync();
+        var bucket = "handover-" + Guid.NewGuid().ToString("N")[..8];
+        var path = Path.Combine(_temp.Path, "disk.raw");
+        QemuImg.Create(path, "raw", 8L << 20, null);
+        var objects = new OssTestClient(_server.Http, alice.AccessKeyId, alice.AccessKeySecret, Region);
+        (await objects.PutBucketAsync(bucket)).AssertStatus(200);
+        (await objects.PutAsync(bucket, "disk.raw", await File.ReadAllBytesAsync(path))).AssertStatus(200);
+        var client = _server.ClientFor(alice);
+        var (imageId, taskId) = await ImportAsync(client, ("DiskDeviceMapping.1.OSSBucket", bucket), ("DiskDeviceMapping.1.OSSObject", "disk.raw"));
+        await WaitForTaskAsync(client, taskId);
+
+        await _server.RestartAsync(async () =>
+        {
+            // The bucket changes hands while the service is down (same name, same key, Bob's bytes); the import is
+            // rewound to a kill mid-way, so it runs again and must check the bucket again.
+            var store = DirectoryBucketStore.Open(_server.DataDirectory);
+            await store.DeleteObjectAsync(Region, bucket, "disk.raw", CancellationToken.None);
+            await store.DeleteBucketAsync(Region, bucket, CancellationToken.None);
+            await store.CreateBucketAsync(Region, bucket, bob.AccountId, CancellationToken.None);
+            await using (var bobs = File.OpenRead(path))
+            {
+                await store.PutObjectAsync(Region, bucket, "disk.raw", bobs, null, CancellationToken.None);
+            }
+
+            await RewindToInterruptedAsync(_server, imageId);
+        });
+
+        client = _server.ClientFor(alice);
+        var failed = await WaitForTaskAsync(client, taskId);
+        Assert.Equal(("Failed", "InvalidOSSBucket.NotFound"), (Text(failed, "TaskStatus"), ErrorCode(failed)));
+        Assert.Equal("CreateFailed", Text(await WaitForImageAsync(client, imageId), "Status"));
+        Assert.True(await NothingLeftAsync(_server, taskId));
+    }
+
+    /// <summary>Leaves finished imports as a kill in their middle would: images Creating, tasks Processing, no snapshot rows.</summary>
+    private static async Task RewindToInterruptedAsync(ImagoServer server, params string[] images)
+    {
+        var database = new ImagoDatabase(new DatabaseOptions(server.DataDirectory, server.ConnectionString));
+        await using var db = database.CreateContext();
+        var snapshotIds = await db.ImageDiskMappings.Where(m => images.Contains(m.ImageId)).Select(m => m.SnapshotId).ToListAsync();
+        await db.ImageDiskMappings.Where(m => images.Contains(m.ImageId)).ExecuteDeleteAsync();
+        await db.Snapshots.Where(s => snapshotIds.Contains(s.Id)).ExecuteDeleteAsync();
+        await db.Images.Where(i => images.Contains(i.Id)).ExecuteUpdateAsync(s => s.SetProperty(i => i.Status, ImageStatuses.Creating).SetProperty(i => i.Progress, 40));
+        await db.Tasks.Where(t => images.Contains(t.ResourceId))
+            .ExecuteUpdateAsync(s => s.SetProperty(t => t.Status, TaskStatuses.Processing).SetProperty(t => t.Progress, 40).SetProperty(t => t.FinishedAt, (DateTime?)null));
     }
 }

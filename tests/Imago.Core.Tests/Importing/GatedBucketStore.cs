@@ -25,8 +25,12 @@ internal sealed class GatedBucketStore(IBucketStore inner, string gatedKey, stri
         return await inner.OpenByteSourceAsync(region, bucket, key, cancellationToken);
     }
 
+    public Task<BucketInfo> CreateBucketAsync(string region, string bucket, long? ownerAccountId, CancellationToken cancellationToken) =>
+        inner.CreateBucketAsync(region, bucket, ownerAccountId, cancellationToken);
+
+    /// <summary>An operator bucket, as the tests make them.</summary>
     public Task<BucketInfo> CreateBucketAsync(string region, string bucket, CancellationToken cancellationToken) =>
-        inner.CreateBucketAsync(region, bucket, cancellationToken);
+        inner.CreateBucketAsync(region, bucket, null, cancellationToken);
 
     public Task DeleteBucketAsync(string region, string bucket, CancellationToken cancellationToken) =>
         inner.DeleteBucketAsync(region, bucket, cancellationToken);

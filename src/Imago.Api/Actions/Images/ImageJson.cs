@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using Imago.Api.Rpc;
 using Imago.Core.Images;
+using Imago.Core.Importing.Detection;
 using Imago.Data.Entities;
 
 namespace Imago.Api.Actions.Images;
@@ -56,8 +57,26 @@ public static class ImageJson
         json["Tags"] = EcsJson.Tags(view.Tags);
         json["DiskDeviceMappings"] = EcsJson.Wrap("DiskDeviceMapping", image.DiskMappings.OrderBy(m => m.Index).Select(DiskDeviceMapping));
         json["Features"] = new JsonObject { ["NvmeSupport"] = image.NvmeSupport, ["ImdsSupport"] = image.ImdsSupport };
+        if (image.DetectionStatus.Length > 0)
+        {
+            json["DetectionOptions"] = DetectionOptions(image);
+        }
+
         return json;
     }
+
+    /// <summary>The image check's state and findings; present only on images a check ran on (imports), as the real service shows it.</summary>
+    private static JsonObject DetectionOptions(ImageEntity image) => new()
+    {
+        ["Status"] = image.DetectionStatus,
+        ["Items"] = EcsJson.Wrap("Item", ImageDetectionResult.ParseItems(image.DetectionItems).Select(item => (JsonNode)new JsonObject
+        {
+            ["Name"] = item.Name,
+            ["Value"] = item.Value,
+            ["RiskCode"] = item.RiskCode,
+            ["RiskLevel"] = item.RiskLevel,
+        })),
+    };
 
     private static JsonNode DiskDeviceMapping(ImageDiskMappingEntity mapping) => new JsonObject
     {

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
+using Imago.Formats.IO;
 
 namespace Imago.Core.Images.DiskBuilding;
 

@@ -1,7 +1,7 @@
-namespace Imago.Core.Images.DiskBuilding;
+namespace Imago.Formats.IO;
 
 /// <summary>CRC-32 (IEEE 802.3, reflected, the polynomial GPT headers and partition arrays are checked with).</summary>
-internal static class Crc32
+public static class Crc32
 {
     private static readonly uint[] Table = BuildTable();
 
