@@ -76,9 +76,10 @@ public static class UsageRecorder
 
     private static async Task OpenInstanceAsync(ImagoDbContext db, InstanceEntity instance, DateTime now, CancellationToken cancellationToken)
     {
-        var product = instance.ProductCode.Length == 0
+        var productCode = ProductCodeOf(db, instance);
+        var product = productCode.Length == 0
             ? null
-            : await db.MarketplaceProducts.AsNoTracking().FirstOrDefaultAsync(p => p.ProductCode == instance.ProductCode, cancellationToken).ConfigureAwait(false);
+            : await db.MarketplaceProducts.AsNoTracking().FirstOrDefaultAsync(p => p.ProductCode == productCode, cancellationToken).ConfigureAwait(false);
         db.UsageIntervals.Add(new UsageIntervalEntity
         {
             AccountId = instance.AccountId,
@@ -86,13 +87,22 @@ public static class UsageRecorder
             ResourceType = UsageResourceTypes.Instance,
             ResourceId = instance.Id,
             InstanceType = instance.InstanceType,
-            ProductCode = instance.ProductCode,
+            ProductCode = productCode,
             VendorHourlyPrice = product?.HourlyPrice ?? 0,
             VendorCurrency = product?.Currency ?? "",
             StartedAt = now,
             AccruedUntil = Hours.Floor(now),
         });
     }
+
+    /// <summary>
+    /// The Marketplace product of the instance's system disk: the system disk saved in this unit of work (launch,
+    /// ReplaceSystemDisk) is the source of truth; otherwise the instance's own ProductCode.
+    /// </summary>
+    private static string ProductCodeOf(ImagoDbContext db, InstanceEntity instance) =>
+        db.ChangeTracker.Entries<DiskEntity>()
+            .Where(e => e.State != EntityState.Deleted && e.Entity.InstanceId == instance.Id && e.Entity.Type == Compute.DiskTypes.System)
+            .Select(e => e.Entity.ProductCode).FirstOrDefault() ?? instance.ProductCode;
 
     private static async Task CloseAsync(ImagoDbContext db, string resourceType, string resourceId, DateTime now, CancellationToken cancellationToken)
     {
