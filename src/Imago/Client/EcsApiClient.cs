@@ -52,8 +52,7 @@ public sealed class EcsApiClient(HttpClient http, ClientSettings settings)
             throw new ClientException($"{action}: the service answered HTTP {(int)response.StatusCode} without an ECS body");
         }
 
-        // A Code in a 2xx body is an error, except BSS's "Success" (QueryInstanceBill), as pop-core treats it.
-        if (!response.IsSuccessStatusCode || json["Code"] is not null && Text(json, "Code") != "Success")
+        if (!response.IsSuccessStatusCode || json["Code"] is not null)
         {
             throw new ClientException($"{action}: {Text(json, "Code") ?? ((int)response.StatusCode).ToString(CultureInfo.InvariantCulture)}: {Text(json, "Message")}");
         }

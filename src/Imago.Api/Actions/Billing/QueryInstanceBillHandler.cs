@@ -34,8 +34,7 @@ internal sealed class QueryInstanceBillHandler(BillQueries bills, UsageMeter met
         var page = await bills.QueryAsync(request.Caller, query, cancellationToken);
         return new JsonObject
         {
-            // BSS answers these in its success body; ECS bodies carry no Code (docs/billing.md).
-            ["Code"] = "Success",
+            // BSS also sends Code "Success"; this endpoint never puts a Code in a success body (pop-core, ecs-api.md 5.2).
             ["Message"] = "Successful!",
             ["Success"] = true,
             ["Data"] = new JsonObject
@@ -53,7 +52,7 @@ internal sealed class QueryInstanceBillHandler(BillQueries bills, UsageMeter met
 
     private JsonObject Item(BillLine line, long accountId, bool withBillingItem)
     {
-        var amount = Math.Round(line.Amount, 6);
+        var amount = Math.Round(line.Amount, 6) / 1.000000000000000000000000000m; // no trailing zeros
         var item = new JsonObject
         {
             ["InstanceID"] = line.ResourceId,
@@ -92,14 +91,17 @@ internal sealed class QueryInstanceBillHandler(BillQueries bills, UsageMeter met
         if (withBillingItem)
         {
             item["BillingItem"] = line.BillingItem;
-            item["ListPrice"] = line.ListPrice?.ToString(CultureInfo.InvariantCulture);
+            item["ListPrice"] = line.ListPrice is { } listPrice ? Plain(listPrice) : null;
             item["ListPriceUnit"] = line.ListPriceUnit;
-            item["Usage"] = line.Usage is { } usage ? Math.Round(usage, 6).ToString(CultureInfo.InvariantCulture) : null;
+            item["Usage"] = line.Usage is { } usage ? Plain(Math.Round(usage, 6)) : null;
             item["UsageUnit"] = line.UsageUnit;
         }
 
         return item;
     }
+
+    /// <summary>A decimal without trailing zeros ("3", "0.42").</summary>
+    private static string Plain(decimal value) => value.ToString("0.############", CultureInfo.InvariantCulture);
 
     private static string ProductName(string productCode) => productCode switch
     {
