@@ -1,8 +1,10 @@
 using System.Text.Json;
 using Imago.Core.Buckets;
+using Imago.Core.Common;
 using Imago.Core.Storage;
 using Imago.Core.Tasks;
 using Imago.Formats;
+using Imago.Formats.IO;
 using Imago.Storage;
 
 namespace Imago.Core.Exporting;
@@ -15,10 +17,13 @@ namespace Imago.Core.Exporting;
 /// deleted, so a bucket never holds part of a failed export. After a restart the task runs again from scratch
 /// (puts replace objects, so running twice gives the same objects).
 /// </summary>
-public sealed class ExportImageTaskHandler(RegionStores stores, IBucketStore buckets, ExportStaging staging, TimeProvider time) : ITaskHandler
+/// <remarks>
+/// What a put reads passes the service's <see cref="TransferThrottle"/> (<c>--transfer-rate</c>), when one is given.
+/// Exports run on the task runner's workers, as imports do.
+/// </remarks>
+public sealed class ExportImageTaskHandler(RegionStores stores, IBucketStore buckets, ExportStaging staging, TimeProvider time,
+    TransferThrottle? throttle = null) : ITaskHandler
 {
-    private const int UploadBufferSize = 1 << 20;
-
     public string Kind => ExportErrors.TaskKind;
 
     public bool SupportsCancel => true;
@@ -90,8 +95,8 @@ public sealed class ExportImageTaskHandler(RegionStores stores, IBucketStore buc
         var device = await OpenSnapshotAsync(store, disk.SnapshotId, cancellationToken).ConfigureAwait(false);
         await using (device.ConfigureAwait(false))
         {
-            await using var content = new ByteSourceStream(new BlockDeviceByteSource(device));
-            await PutAsync(regionId, bucket, disk.Key, content, progress.Upload(device.Size, 0), stored, cancellationToken).ConfigureAwait(false);
+            await PutAsync(regionId, bucket, disk.Key, new BlockDeviceByteSource(device), progress.Upload(device.Size, 0), stored, cancellationToken)
+                .ConfigureAwait(false);
         }
     }
 
@@ -111,12 +116,9 @@ public sealed class ExportImageTaskHandler(RegionStores stores, IBucketStore buc
             throw ExportErrors.Failed($"The snapshot {disk.SnapshotId} of the image cannot be read: {error.Message}");
         }
 
-        var content = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, UploadBufferSize, useAsync: true);
-        await using (content.ConfigureAwait(false))
-        {
-            await PutAsync(regionId, payload.Bucket, disk.Key, content, progress.Upload(content.Length, ExportProgress.StagedShare * 100), stored, cancellationToken)
-                .ConfigureAwait(false);
-        }
+        var content = FileByteSource.Open(file);
+        await PutAsync(regionId, payload.Bucket, disk.Key, content, progress.Upload(content.Length, ExportProgress.StagedShare * 100), stored, cancellationToken)
+            .ConfigureAwait(false);
 
         File.Delete(file);
     }
@@ -133,11 +135,13 @@ public sealed class ExportImageTaskHandler(RegionStores stores, IBucketStore buc
         }
     }
 
-    private async Task PutAsync(string regionId, string bucket, string key, Stream content, IProgress<long> progress, List<string> stored,
+    /// <summary>Puts <paramref name="source"/> (which it disposes) as the object <paramref name="key"/>, read in order to its end.</summary>
+    private async Task PutAsync(string regionId, string bucket, string key, IByteSource source, IProgress<long> progress, List<string> stored,
         CancellationToken cancellationToken)
     {
         try
         {
+            await using var content = new ByteSourceStream(throttle is { IsLimited: true } ? new ThrottledByteSource(source, throttle) : source);
             await buckets.PutObjectAsync(regionId, bucket, key, content, progress, cancellationToken).ConfigureAwait(false);
         }
         catch (BucketException error)

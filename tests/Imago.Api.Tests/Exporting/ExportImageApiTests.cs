@@ -123,6 +123,36 @@ public sealed class ExportImageApiTests(ImagoServer server) : IClassFixture<Imag
     }
 
     [Fact]
+    public async Task AnAccountExportsOnlyIntoItsOwnOrTheOperatorsBuckets()
+    {
+        var (owner, ownerAccount) = await server.CreateClientAsync();
+        var (other, otherAccount) = await server.CreateClientAsync();
+        var buckets = server.GetRequiredService<IBucketStore>();
+        var (bucket, key) = await PutDiskAsync(server, _temp, "raw", 0x45, size: 4L << 20);
+        var (imageId, _) = await ImportAsync(other, ("DiskDeviceMapping.1.OSSBucket", bucket), ("DiskDeviceMapping.1.OSSObject", key));
+        await WaitForImageAsync(other, imageId);
+        var ownersBucket = "owned-" + Guid.NewGuid().ToString("N")[..12];
+        await buckets.CreateBucketAsync(Region, ownersBucket, ownerAccount.AccountId, CancellationToken.None);
+        var othersBucket = "owned-" + Guid.NewGuid().ToString("N")[..12];
+        await buckets.CreateBucketAsync(Region, othersBucket, otherAccount.AccountId, CancellationToken.None);
+
+        // Another account's bucket answers exactly like a missing one, and nothing is written into it.
+        (await other.CallAsync("ExportImage", Params(("RegionId", Region), ("ImageId", imageId), ("OSSBucket", ownersBucket))))
+            .AssertError("InvalidOSSBucket.NotFound", 400);
+        Assert.Empty((await buckets.ListObjectsAsync(Region, ownersBucket, null, null, 1000, CancellationToken.None)).Objects);
+        (await owner.CallAsync("ExportImage", Params(("RegionId", Region), ("ImageId", imageId), ("OSSBucket", othersBucket))))
+            .AssertError("InvalidImageId.NotFound", 404);
+
+        // Its own bucket and the operator's (no owner) take the export.
+        foreach (var target in new[] { othersBucket, bucket })
+        {
+            var taskId = Text(await other.CallOkAsync("ExportImage", Params(("RegionId", Region), ("ImageId", imageId), ("OSSBucket", target))), "TaskId");
+            Assert.Equal("Finished", Text(await WaitForTaskAsync(other, taskId), "TaskStatus"));
+            await buckets.StatObjectAsync(Region, target, $"{imageId}_system.raw", CancellationToken.None);
+        }
+    }
+
+    [Fact]
     public async Task AnImageBeingExportedCannotBeDeletedUntilTheExportEnds()
     {
         var client = await ClientAsync(server);

@@ -1,4 +1,5 @@
 using Imago.Core.Buckets;
+using Imago.Core.Common;
 using Imago.Core.Exporting;
 using Imago.Core.Ids;
 using Imago.Core.Tests.Importing;
@@ -34,13 +35,14 @@ internal sealed class ExportHarness : IAsyncDisposable
     public ImageExportService Exports { get; }
 
     /// <summary>Opens on <paramref name="directory"/>; a put of <paramref name="gatedPutKey"/> waits until cancelled.</summary>
-    public static async Task<ExportHarness> OpenAsync(string directory, string? gatedPutKey = null, bool startRunner = true)
+    public static async Task<ExportHarness> OpenAsync(string directory, string? gatedPutKey = null, bool startRunner = true,
+        TransferThrottle? throttle = null)
     {
         var handler = new DeferredTaskHandler(ExportErrors.TaskKind);
         var env = await SnapshotHarness.OpenAsync(directory, startRunner: false, handler);
         var buckets = new GatedBucketStore(DirectoryBucketStore.Open(directory), gatedKey: "", gatedPutKey: gatedPutKey);
         var staging = ExportStaging.Open(directory);
-        handler.Inner = new ExportImageTaskHandler(env.Stores, buckets, staging, TimeProvider.System);
+        handler.Inner = new ExportImageTaskHandler(env.Stores, buckets, staging, TimeProvider.System, throttle);
         if (startRunner)
         {
             await env.Runner.StartAsync(CancellationToken.None);

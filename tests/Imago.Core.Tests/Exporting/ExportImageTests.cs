@@ -85,6 +85,7 @@ public sealed class ExportImageTests : IAsyncLifetime
         var tooManyDisks = await _h.AddImageAsync(Alice, [.. Enumerable.Repeat((disk, "raw"), 6)]);
         var bobs = await _h.AddImageAsync(Bob, [(disk, "raw")]);
         var publicImage = await _h.Env.AddPublicImageAsync("ubuntu_22_04_x64_20G_alibase_20240101.vhd");
+        await _h.Buckets.CreateBucketAsync(ExportHarness.Region, "bobs-bucket", Bob, CancellationToken.None);
 
         async Task Refused(string code, int status, ExportImageRequest request)
         {
@@ -108,6 +109,7 @@ public sealed class ExportImageTests : IAsyncLifetime
         await Refused("InvalidImageFormat.Malformed", 400, Request(image.Id) with { ImageFormat = "vdi" });
         await Refused("InvalidOSSBucket.NotFound", 400, Request(image.Id) with { OssBucket = "no-such-bucket" });
         await Refused("InvalidOSSBucket.NotFound", 400, Request(image.Id) with { OssBucket = "../exports" });
+        await Refused("InvalidOSSBucket.NotFound", 400, Request(image.Id) with { OssBucket = "bobs-bucket" });
         await Refused("InvalidRegionId.NotFound", 404, Request(image.Id) with { RegionId = "xx-nowhere-1" });
         await Refused("DryRunOperation", 400, Request(image.Id) with { DryRun = true, OssPrefix = new string('a', 30), ImageFormat = "Qcow2" });
 
