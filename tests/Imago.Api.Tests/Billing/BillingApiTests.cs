@@ -129,6 +129,25 @@ public sealed class BillingApiTests(BillingServer fixture) : IClassFixture<Billi
         Assert.Equal(3 + 3 * hourly, JsonNode.Parse(json.ToString())!["Totals"]!["USD"]!.GetValue<decimal>());
     }
 
+    [Fact]
+    public async Task Two_meters_on_the_servers_database_bill_each_hour_once()
+    {
+        var client = await ClientAsync(Server);
+        var image = await fixture.AddMarketplaceImageAsync("cmjj7003", 0.5m);
+        await client.CallOkAsync("RunInstances", Params(("RegionId", Region), ("ImageId", image), ("InstanceType", "ecs.g7.large"), ("Amount", "3")));
+        await fixture.AdvanceAsync("5h");
+
+        // Two more meters (two more servers) race each other and the server's own job on one database (SQLite or PostgreSQL).
+        var meters = Enumerable.Range(0, 2).Select(_ => new Imago.Core.Billing.UsageMeter(Server.GetRequiredService<Imago.Data.ImagoDatabase>(),
+            Server.GetRequiredService<Imago.Core.Billing.PriceBook>(), Server.GetRequiredService<TimeProvider>(),
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<Imago.Core.Billing.UsageMeter>.Instance)).ToList();
+        await Task.WhenAll(meters.Select(m => Task.Run(() => m.AccrueAsync(CancellationToken.None))));
+
+        var items = await BillItemsAsync(client, isBillingItem: true);
+        Assert.Equal(3 * 5m * 0.5m, Amount(items, "ImageFee"));
+        Assert.All(items, i => Assert.Equal("5", Text(i, "Usage")));
+    }
+
     private static async Task<List<JsonNode>> BillItemsAsync(EcsClient client, bool isBillingItem) =>
         [.. (await client.CallOkAsync("QueryInstanceBill", Params(("BillingCycle", "2026-03"), ("IsBillingItem", isBillingItem ? "true" : "false"))))
             ["Data"]!["Items"]!["Item"]!.AsArray().OfType<JsonNode>()];

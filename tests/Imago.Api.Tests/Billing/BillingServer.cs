@@ -20,8 +20,12 @@ public sealed class BillingServer : IAsyncLifetime
     /// <summary>Moves the server's clock forward through the CLI.</summary>
     public async Task AdvanceAsync(string duration)
     {
-        var (exit, _, error) = await Server.RunImagoAsync("admin", "clock", "advance", duration);
-        Assert.True(exit == 0, error);
+        // Not RunImagoAsync: on PostgreSQL it appends --db, which the clock (a file in the data directory) does not take.
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var exit = await Imago.Cli.CommandLine.Default.RunAsync(["admin", "clock", "advance", duration, "--data", Server.DataDirectory],
+            new Imago.Cli.CommandConsole(output, error), CancellationToken.None);
+        Assert.True(exit == 0, error.ToString());
     }
 
     /// <summary>A Marketplace image of a published product (rows as the marketplace area writes them).</summary>
