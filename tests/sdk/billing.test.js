@@ -1,9 +1,10 @@
 'use strict';
-// Fees and bills through a real imago serve on the test clock (--clock) with its own price book (--price-book):
-// alice runs an instance, derives a custom image, shares it with bob and copies it to a second region; bob launches
-// from the share; the clock advances two hours; each account's bill (pop-core QueryInstanceBill, and `imago bill`) is
-// checked line by line against figures computed here from the price book. DescribePrice (ecs20140526) equals the bill
-// of one hour. The Marketplace vendor's part of the issue's scenario joins once `imago admin marketplace publish` exists.
+// Fees and bills through a real imago serve on the test clock (--clock) with its own price book (--price-book): a
+// vendor publishes a Marketplace product in two regions; alice (the owner) runs an instance of it, derives a custom
+// image, shares it with bob (the recipient) and copies it to the second region; bob launches from the share; the clock
+// advances two hours; each account's bill (pop-core QueryInstanceBill, and `imago bill`) is checked line by line
+// against figures computed here from the price book and the vendor's price. DescribePrice (ecs20140526) equals the
+// bill of one hour.
 const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
@@ -16,6 +17,8 @@ const { Ecs, startService, ecsClient, qemuIo, until, adminCommand, imagoCommand 
 const HZ = 'cn-hangzhou';
 const SH = 'cn-shanghai';
 const GIB = 2 ** 30;
+const PRODUCT = 'cmjj00b111';
+const VENDOR_HOURLY = 0.5;
 const TYPES = ['ecs.t6-c1m1.large', 'ecs.t6-c1m2.large', 'ecs.g7.large', 'ecs.g7.xlarge', 'ecs.g7.2xlarge', 'ecs.c7.large', 'ecs.c7.xlarge',
   'ecs.r7.large', 'ecs.g8y.large', 'ecs.g8y.xlarge', 'ecs.c8y.large'];
 // Snapshot prices are high so that a few MiB show in a bill rounded to 6 decimals.
@@ -60,7 +63,17 @@ describe('fees and bills on the test clock', () => {
     fs.writeFileSync(prices, JSON.stringify(PRICES));
     const [exe, pre] = imagoCommand();
     execFileSync(exe, [...pre, 'admin', 'clock', 'set', '2026-03-01T10:00:00Z', '--clock', clock], { encoding: 'utf8', timeout: 60_000 });
-    service = await startService({ serveArgs: ['--regions', `${HZ},${SH}`, '--price-book', prices, '--clock', clock] });
+    const disk = path.join(dir, 'product.raw');
+    const bytes = Buffer.alloc(4 << 20);
+    bytes.fill(0x70, 1 << 20, 2 << 20);
+    fs.writeFileSync(disk, bytes);
+    service = await startService({
+      serveArgs: ['--regions', `${HZ},${SH}`, '--price-book', prices, '--clock', clock],
+      beforeServe: async (dataDir, admin) => {
+        admin(['marketplace', 'publish', disk, '--product-code', PRODUCT, '--name', 'billed-shop', '--vendor', 'Acme', '--version', '2.0',
+          '--regions', `${HZ},${SH}`, '--hourly-price', String(VENDOR_HOURLY), '--monthly-price', '300', '--json']);
+      },
+    });
     alice = ecsClient(service, service.accounts.alice);
     bob = ecsClient(service, service.accounts.bob);
   });
@@ -70,15 +83,16 @@ describe('fees and bills on the test clock', () => {
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it('alice runs an instance at 10:00, writes to it and makes a custom image of it', async () => {
-    const publics = (await alice.describeImages(new Ecs.DescribeImagesRequest({ regionId: HZ, imageOwnerAlias: 'system', OSType: 'linux' })))
-      .body.images.image;
-    const run = await alice.runInstances(new Ecs.RunInstancesRequest({ regionId: HZ, imageId: publics[0].imageId, instanceType: 'ecs.g7.large' }));
+  it('alice runs an instance of the Marketplace product at 10:00, writes to it and makes a custom image of it', async () => {
+    const market = (await alice.describeImages(new Ecs.DescribeImagesRequest({ regionId: HZ, imageOwnerAlias: 'marketplace' })))
+      .body.images.image.find((i) => i.productCode === PRODUCT);
+    const run = await alice.runInstances(new Ecs.RunInstancesRequest({ regionId: HZ, imageId: market.imageId, instanceType: 'ecs.g7.large' }));
     state.aliceInstance = run.body.instanceIdSets.instanceIdSet[0];
     const disk = (await alice.describeDisks(new Ecs.DescribeDisksRequest({ regionId: HZ, instanceId: state.aliceInstance }))).body.disks.disk[0];
     qemuIo(service, disk.diskId, ['write -P 0x6b 4M 2M']);
     state.image = (await alice.createImage(new Ecs.CreateImageRequest({ regionId: HZ, instanceId: state.aliceInstance, imageName: 'billed' }))).body.imageId;
     const available = await until(async () => { const i = await image(alice, state.image, HZ); return i?.status === 'Available' && i; }, 'image Available');
+    assert.equal(available.productCode, PRODUCT); // lineage: the custom image carries the product
     state.snapshot = available.diskDeviceMappings.diskDeviceMapping[0].snapshotId;
     state.snapshotBytes = await storedBytes(alice, HZ, state.snapshot);
     assert.ok(state.snapshotBytes > 0, `stored ${state.snapshotBytes}`); // what the store says the snapshot adds (chunks deduplicate)
@@ -106,10 +120,13 @@ describe('fees and bills on the test clock', () => {
     assert.equal(alices.AccountID, service.accounts.alice.AccountId);
     const items = alices.Items.Item;
     const line = (id, item) => items.find((i) => i.InstanceID === id && i.BillingItem === item);
-    assert.equal(items.length, 3);
+    assert.equal(items.length, 4);
     const compute = line(state.aliceInstance, 'InstanceType');
     assert.equal(compute.Currency, 'USD');
     close(compute.PretaxAmount, 2 * 0.125, 'alice instance');
+    const fee = line(state.aliceInstance, 'ImageFee');
+    assert.deepEqual([fee.ProductCode, fee.CommodityCode, fee.Currency, fee.Usage, fee.ListPrice], ['market', PRODUCT, 'USD', '2', String(VENDOR_HOURLY)]);
+    close(fee.PretaxAmount, 2 * VENDOR_HOURLY, 'alice vendor fee');
     const hz = line(state.snapshot, 'SnapshotCapacity');
     assert.equal(hz.Currency, 'USD');
     close(hz.PretaxAmount, (state.snapshotBytes / GIB) * 360 * (2 / 720), 'alice snapshot in Hangzhou');
@@ -118,9 +135,11 @@ describe('fees and bills on the test clock', () => {
     assert.equal(sh.ProductCode, 'snapshot');
     close(sh.PretaxAmount, (state.copyBytes / GIB) * 720 * (2 / 720), 'alice snapshot in Shanghai');
 
+    // bob owns no snapshot: no capacity fee; his instance of the shared image pays the vendor.
     const bobs = (await bill(service.accounts.bob)).Items.Item;
-    assert.deepEqual(bobs.map((i) => [i.InstanceID, i.BillingItem]), [[state.bobInstance, 'InstanceType']]);
-    close(bobs[0].PretaxAmount, 2 * 0.125, 'bob instance');
+    assert.deepEqual(bobs.map((i) => [i.InstanceID, i.BillingItem]).sort(), [[state.bobInstance, 'ImageFee'], [state.bobInstance, 'InstanceType']]);
+    close(bobs.find((i) => i.BillingItem === 'InstanceType').PretaxAmount, 2 * 0.125, 'bob instance');
+    close(bobs.find((i) => i.BillingItem === 'ImageFee').PretaxAmount, 2 * VENDOR_HOURLY, 'bob vendor fee');
   });
 
   it('DescribePrice for one hour is the bill of one hour; imago bill prints the same totals', async () => {
@@ -129,10 +148,11 @@ describe('fees and bills on the test clock', () => {
     }))).body.priceInfo;
     assert.equal(price.price.currency, 'USD');
     assert.equal(price.price.tradePrice, 0.125);
+    assert.deepEqual([price.relatedPrice.marketplaceImagePrice.currency, price.relatedPrice.marketplaceImagePrice.tradePrice], ['USD', VENDOR_HOURLY]);
 
     const [exe, pre] = imagoCommand();
     const out = execFileSync(exe, [...pre, 'bill', '--month', '2026-03', '--json', '--endpoint', service.url, '--access-key-id',
       service.accounts.bob.AccessKeyId, '--access-key-secret', service.accounts.bob.AccessKeySecret], { encoding: 'utf8', timeout: 60_000 });
-    close(JSON.parse(out).Totals.USD, 2 * price.price.tradePrice, 'imago bill total');
+    close(JSON.parse(out).Totals.USD, 2 * (price.price.tradePrice + price.relatedPrice.marketplaceImagePrice.tradePrice), 'imago bill total');
   });
 });
