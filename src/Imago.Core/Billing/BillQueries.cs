@@ -39,28 +39,50 @@ public sealed class BillQueries(ImagoDatabase database)
             throw EcsErrors.InvalidParameter("ProductCode", $"Valid values: {Ecs}, {Snapshot}, {Market}.");
         }
 
-        await using var db = database.CreateContext();
-        // Summed here, not in SQL: SQLite keeps decimals as text. An account's month is bounded (items per resource-hour).
-        var rows = await db.LedgerItems.AsNoTracking()
-            .Where(l => l.AccountId == caller.AccountId && l.BillingCycle == query.BillingCycle)
-            .Select(l => new { l.ResourceType, l.ResourceId, l.RegionId, l.Item, l.Currency, l.Unit, l.UnitPrice, l.InstanceType, l.ProductCode,
-                l.Quantity, l.Amount, l.PeriodStart, l.PeriodEnd })
-            .ToListAsync(cancellationToken).ConfigureAwait(false);
-        var items = rows
-            .Where(r => query.ProductCode is null || ProductOf(r.Item) == query.ProductCode)
-            .GroupBy(r => (r.ResourceType, r.ResourceId, r.RegionId, r.Item, r.Currency, r.Unit, r.UnitPrice, r.InstanceType, r.ProductCode))
-            .Select(g => new BillLine(
-                g.Key.ResourceId, g.Key.ResourceType, g.Key.RegionId, ProductOf(g.Key.Item),
-                g.Key.Item == LedgerItems.ImageFee ? g.Key.ProductCode : ProductOf(g.Key.Item),
-                g.Key.InstanceType, g.Key.Item, g.Key.UnitPrice, $"{g.Key.Currency}/{g.Key.Unit}", g.Sum(r => r.Quantity), g.Key.Unit,
-                g.Sum(r => r.Amount), g.Key.Currency, g.Min(r => r.PeriodStart), g.Max(r => r.PeriodEnd),
-                (long)g.Sum(r => (r.PeriodEnd - r.PeriodStart).TotalSeconds)))
-            .ToList();
+        var items = await SumAsync(caller, query, cancellationToken).ConfigureAwait(false);
         var lines = query.IsBillingItem ? items : PerResource(items);
         lines = [.. lines.OrderBy(l => l.RegionId, StringComparer.Ordinal).ThenBy(l => l.ResourceId, StringComparer.Ordinal)
             .ThenBy(l => l.ProductCode, StringComparer.Ordinal).ThenBy(l => l.BillingItem, StringComparer.Ordinal).ThenBy(l => l.ListPrice)];
         var page = lines.Skip((int)Math.Min(int.MaxValue, (long)(query.PageNum - 1) * query.PageSize)).Take(query.PageSize).ToList();
         return new BillPage(query.BillingCycle, caller.AccountId, lines.Count, query.PageNum, query.PageSize, page);
+    }
+
+    /// <summary>
+    /// The month's ledger items summed per resource, item and price. Streamed and summed here rather than in SQL
+    /// (SQLite keeps decimals as text): memory grows with the lines of the bill, not with the hours behind them.
+    /// </summary>
+    private async Task<List<BillLine>> SumAsync(Caller caller, BillQuery query, CancellationToken cancellationToken)
+    {
+        await using var db = database.CreateContext();
+        var rows = db.LedgerItems.AsNoTracking()
+            .Where(l => l.AccountId == caller.AccountId && l.BillingCycle == query.BillingCycle)
+            .Select(l => new { l.ResourceType, l.ResourceId, l.RegionId, l.Item, l.Currency, l.Unit, l.UnitPrice, l.InstanceType, l.ProductCode,
+                l.Quantity, l.Amount, l.PeriodStart, l.PeriodEnd })
+            .AsAsyncEnumerable();
+        var lines = new Dictionary<(string, string, string, string, string, string, decimal, string, string), BillLine>();
+        await foreach (var r in rows.WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            if (query.ProductCode is not null && ProductOf(r.Item) != query.ProductCode)
+            {
+                continue;
+            }
+
+            var key = (r.ResourceType, r.ResourceId, r.RegionId, r.Item, r.Currency, r.Unit, r.UnitPrice, r.InstanceType, r.ProductCode);
+            var seconds = (long)(r.PeriodEnd - r.PeriodStart).TotalSeconds;
+            lines[key] = lines.TryGetValue(key, out var line)
+                ? line with
+                {
+                    Usage = line.Usage + r.Quantity,
+                    Amount = line.Amount + r.Amount,
+                    UsageStart = r.PeriodStart < line.UsageStart ? r.PeriodStart : line.UsageStart,
+                    UsageEnd = r.PeriodEnd > line.UsageEnd ? r.PeriodEnd : line.UsageEnd,
+                    ServiceSeconds = line.ServiceSeconds + seconds,
+                }
+                : new BillLine(r.ResourceId, r.ResourceType, r.RegionId, ProductOf(r.Item), r.Item == LedgerItems.ImageFee ? r.ProductCode : ProductOf(r.Item),
+                    r.InstanceType, r.Item, r.UnitPrice, $"{r.Currency}/{r.Unit}", r.Quantity, r.Unit, r.Amount, r.Currency, r.PeriodStart, r.PeriodEnd, seconds);
+        }
+
+        return [.. lines.Values];
     }
 
     /// <summary>The product an item is billed under, as BSS names products.</summary>
