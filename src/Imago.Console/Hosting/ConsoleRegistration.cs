@@ -38,6 +38,8 @@ public static class ConsoleRegistration
                 options.ExpireTimeSpan = TimeSpan.FromHours(8);
                 options.SlidingExpiration = true;
                 options.Events.OnValidatePrincipal = ValidateSessionAsync;
+                // Session lifetimes are real time, also when the host runs on a test clock (imago serve --test-clock).
+                options.TimeProvider = TimeProvider.System;
             });
         services.AddAuthorizationBuilder()
             .AddPolicy(ConsoleSession.Scheme, policy => policy.AddAuthenticationSchemes(ConsoleSession.Scheme).RequireAuthenticatedUser());
