@@ -41,7 +41,20 @@ async function signIn(page, service, account, secret = account.AccessKeySecret) 
   await page.getByLabel('AccessKey secret').fill(secret);
   const [response] = await Promise.all([
     page.waitForResponse((r) => r.url().endsWith('/console/signin') && r.request().method() === 'POST'),
-    page.getByRole('button', { name: 'Sign in' }).click(),
+    page.getByRole('button', { name: 'Sign in', exact: true }).click(),
+  ]);
+  await page.waitForLoadState();
+  return response;
+}
+
+/** Signs in through the password form; returns the response of the form post. */
+async function signInWithPassword(page, service, accountName, password) {
+  await page.goto(`${service.url}/console/signin`);
+  await page.getByLabel('Account name').fill(accountName);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  const [response] = await Promise.all([
+    page.waitForResponse((r) => r.url().includes('/console/signin') && r.request().method() === 'POST'),
+    page.getByRole('button', { name: 'Sign in with password' }).click(),
   ]);
   await page.waitForLoadState();
   return response;
@@ -53,4 +66,4 @@ async function screenshot(page, name) {
   await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
 }
 
-module.exports = { launch, newPage, signIn, screenshot };
+module.exports = { launch, newPage, signIn, signInWithPassword, screenshot };

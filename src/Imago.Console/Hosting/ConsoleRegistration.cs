@@ -1,3 +1,4 @@
+using Imago.Core.Accounts;
 using Imago.WebConsole.Session;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Builder;
@@ -66,6 +67,7 @@ public static class ConsoleRegistration
                 }
             });
         services.AddSingleton<AccessKeySignIn>();
+        services.AddSingleton<ConsolePasswords>();
         return services;
     }
 
@@ -89,13 +91,21 @@ public static class ConsoleRegistration
         return app;
     }
 
+    /// <summary>Every request re-checks what the session was opened with: the key still Active and its account enabled, or
+    /// the account enabled with the same password. Otherwise the session ends there.</summary>
     private static async Task ValidateSessionAsync(CookieValidatePrincipalContext context)
     {
         var user = context.Principal;
+        var services = context.HttpContext.RequestServices;
+        var aborted = context.HttpContext.RequestAborted;
         var keyId = user?.FindFirst(ConsoleSession.AccessKeyClaim)?.Value;
-        var signIn = context.HttpContext.RequestServices.GetRequiredService<AccessKeySignIn>();
-        if (user is null || string.IsNullOrEmpty(keyId)
-            || !await signIn.StillValidAsync(keyId, user.Caller().AccountId, context.HttpContext.RequestAborted).ConfigureAwait(false))
+        var stamp = user?.FindFirst(ConsoleSession.PasswordStampClaim)?.Value;
+        var valid = user is not null && (
+            !string.IsNullOrEmpty(keyId)
+                ? await services.GetRequiredService<AccessKeySignIn>().StillValidAsync(keyId, user.Caller().AccountId, aborted).ConfigureAwait(false)
+                : !string.IsNullOrEmpty(stamp)
+                  && await services.GetRequiredService<ConsolePasswords>().StillValidAsync(user.Caller().AccountId, stamp, aborted).ConfigureAwait(false));
+        if (!valid)
         {
             context.RejectPrincipal();
         }

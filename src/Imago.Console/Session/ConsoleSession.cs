@@ -12,17 +12,17 @@ public static class ConsoleSession
 
     public const string AccountClaim = "imago:account";
 
-    /// <summary>The AccessKeyId signed in with; empty for a password sign-in.</summary>
+    /// <summary>The AccessKeyId signed in with (absent for a password sign-in).</summary>
     public const string AccessKeyClaim = "imago:key";
 
-    public static ClaimsPrincipal Principal(long accountId, string accountLabel, string accessKeyId) =>
-        new(new ClaimsIdentity(
-            [
-                new Claim(AccountClaim, accountId.ToString(CultureInfo.InvariantCulture)),
-                new Claim(AccessKeyClaim, accessKeyId),
-                new Claim(ClaimTypes.Name, accountLabel),
-            ],
-            Scheme));
+    /// <summary>For a password sign-in: a fingerprint of the password hash, so a new password ends the session.</summary>
+    public const string PasswordStampClaim = "imago:pwd";
+
+    public static ClaimsPrincipal KeyPrincipal(long accountId, string accessKeyId) =>
+        new(new ClaimsIdentity([new Claim(AccountClaim, accountId.ToString(CultureInfo.InvariantCulture)), new Claim(AccessKeyClaim, accessKeyId)], Scheme));
+
+    public static ClaimsPrincipal PasswordPrincipal(long accountId, string passwordStamp) =>
+        new(new ClaimsIdentity([new Claim(AccountClaim, accountId.ToString(CultureInfo.InvariantCulture)), new Claim(PasswordStampClaim, passwordStamp)], Scheme));
 
     /// <summary>The signed-in account as Core sees it; every console page passes it to the Core services.</summary>
     public static Caller Caller(this ClaimsPrincipal user) =>

@@ -53,6 +53,9 @@ public sealed partial class AccountService(ImagoDatabase database, SecretProtect
         return accounts.Select(a => new AccountSummary(a.Id, a.Name, a.Enabled, a.CreatedAt, keysByAccount[a.Id].ToArray())).ToArray();
     }
 
+    /// <summary>The accounts' web-console passwords, over the same database.</summary>
+    public ConsolePasswords ConsolePasswords => new(database);
+
     /// <summary>Disabling an account stops all its keys (Forbidden.AccessKeyDisabled) but keeps its resources.</summary>
     public async Task SetEnabledAsync(string name, bool enabled, CancellationToken cancellationToken)
     {

@@ -11,4 +11,7 @@ public sealed class AccountEntity
     public bool Enabled { get; set; } = true;
 
     public DateTime CreatedAt { get; set; }
+
+    /// <summary>The web console's sign-in password as a PBKDF2 hash (Core's ConsolePasswords format); null: none set.</summary>
+    public string? ConsolePasswordHash { get; set; }
 }

@@ -4,16 +4,17 @@ using Imago.Core.Accounts;
 
 namespace Imago.Admin;
 
-/// <summary><c>imago admin account create|list|disable|enable|delete</c>.</summary>
+/// <summary><c>imago admin account create|list|disable|enable|delete|set-password</c>.</summary>
 public static class AccountCommands
 {
-    public static CommandGroup Create() => new("account", "create, list, disable, enable and delete accounts",
+    public static CommandGroup Create() => new("account", "create, list, disable, enable and delete accounts; set their console password",
     [
         new CreateCommand(),
         new ListCommand(),
         new SetEnabledCommand("disable", enabled: false),
         new SetEnabledCommand("enable", enabled: true),
         new DeleteCommand(),
+        new SetPasswordCommand(),
     ]);
 
     /// <summary>A new account with one AccessKey; the only time its secret is shown.</summary>
@@ -74,6 +75,21 @@ public static class AccountCommands
         {
             await accounts.DeleteAsync(options.Operands[0], cancellationToken).ConfigureAwait(false);
             return await PrintDoneAsync(console, options, options.Operands[0], "Deleted").ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// The web console's password for an account, read from the first line of standard input (never an argument,
+    /// which other users see in the process list). Setting it again ends the account's password sessions.
+    /// </summary>
+    private sealed class SetPasswordCommand() : AccountAdminCommand("set-password", "NAME", "set the account's web console password, read from standard input")
+    {
+        protected override async Task<int> RunAsync(AccountService accounts, ParsedOptions options, CommandConsole console, CancellationToken cancellationToken)
+        {
+            var password = await System.Console.In.ReadLineAsync(cancellationToken).ConfigureAwait(false)
+                ?? throw new UsageException("set-password reads the new password from standard input (one line)");
+            await accounts.ConsolePasswords.SetAsync(options.Operands[0], password, cancellationToken).ConfigureAwait(false);
+            return await PrintDoneAsync(console, options, options.Operands[0], "PasswordSet").ConfigureAwait(false);
         }
     }
 }
