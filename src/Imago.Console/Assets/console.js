@@ -12,3 +12,28 @@ document.addEventListener('DOMContentLoaded', () => {
     });
   }
 });
+
+// Live progress of long work (a copy): poll the page's JSON endpoint each second, update the bar and the status,
+// and reload once the work has ended so the page shows its outcome. Bounded: stops after an hour of polling.
+document.addEventListener('DOMContentLoaded', () => {
+  const holder = document.querySelector('[data-progress-url]');
+  if (!holder) return;
+  const bar = document.getElementById('image-progress');
+  const text = document.getElementById('image-progress-text');
+  const status = document.getElementById('image-status');
+  let polls = 0;
+  const poll = async () => {
+    if (++polls > 3600) return;
+    try {
+      const response = await fetch(holder.dataset.progressUrl, { headers: { Accept: 'application/json' }, credentials: 'same-origin' });
+      if (!response.ok) { window.location.reload(); return; }
+      const state = await response.json();
+      bar.value = state.progress;
+      text.textContent = `${state.progress}%`;
+      status.textContent = state.status;
+      if (state.status !== 'Creating' && state.status !== 'Waiting') { window.location.reload(); return; }
+    } catch { /* the service restarting: try again */ }
+    setTimeout(poll, 1000);
+  };
+  setTimeout(poll, 1000);
+});

@@ -1,6 +1,8 @@
 using Imago.Core.Compute;
+using Imago.Core.Copying;
 using Imago.Core.Errors;
 using Imago.Core.Images;
+using Imago.Core.Regions;
 using Imago.Core.Sharing;
 using Imago.Data.Entities;
 using Microsoft.AspNetCore.Http;
@@ -12,7 +14,8 @@ namespace Imago.WebConsole.Pages.Images;
 /// One image as its viewer may see it (ImageAccess through ImageQueries: another account's unshared image is the
 /// API's InvalidImageId.NotFound, a 404), and the actions on it, each through the Core service its API action uses.
 /// </summary>
-public sealed class DetailModel(ImageQueries queries, ImageChanges changes, ImageSharing sharing, InstanceService instances) : ConsolePageModel
+public sealed class DetailModel(ImageQueries queries, ImageChanges changes, ImageSharing sharing, InstanceService instances, CopyImageService copies,
+    RegionCatalog regions) : ConsolePageModel
 {
     [BindProperty(SupportsGet = true)]
     public string ImageId { get; set; } = "";
@@ -26,6 +29,12 @@ public sealed class DetailModel(ImageQueries queries, ImageChanges changes, Imag
     [BindProperty]
     public bool Force { get; set; }
 
+    [BindProperty]
+    public string? DestinationRegionId { get; set; }
+
+    [BindProperty]
+    public string? DestinationImageName { get; set; }
+
     public ImageView? View { get; private set; }
 
     public ImageSharePage? Shares { get; private set; }
@@ -33,6 +42,11 @@ public sealed class DetailModel(ImageQueries queries, ImageChanges changes, Imag
     public IReadOnlyList<InstanceTypeInfo> InstanceTypes { get; private set; } = [];
 
     public bool IsOwn => View?.OwnerAlias == ImageOwnerAliases.Self;
+
+    /// <summary>A copy still transferring: the page polls its progress and offers Cancel (CancelCopyImage).</summary>
+    public bool IsCopying => View?.Image is { IsCopied: true, Status: ImageStatuses.Creating or ImageStatuses.Waiting };
+
+    public IEnumerable<string> OtherRegions => regions.RegionIds.Where(r => r != Region);
 
     public async Task<IActionResult> OnGetAsync() => await LoadAsync() ? Page() : NotFoundPage();
 
@@ -62,6 +76,34 @@ public sealed class DetailModel(ImageQueries queries, ImageChanges changes, Imag
                 Notice = $"Instance {instanceId} created from this image (Stopped).";
                 return Redirect(SelfUrl);
             }, ReloadAsync);
+    }
+
+    public async Task<IActionResult> OnPostCopyAsync()
+    {
+        var destination = DestinationRegionId ?? "";
+        CopyImageService.Result? copy = null;
+        return await ActAsync(async () => copy = await copies.CopyAsync(Caller, new CopyImageRequest(Region, ImageId, destination,
+                string.IsNullOrWhiteSpace(DestinationImageName) ? null : DestinationImageName.Trim()), HttpContext.RequestAborted),
+            "", () =>
+            {
+                Notice = $"Copying to {destination} as image {copy!.ImageId}.";
+                return Redirect($"/console/images/{Uri.EscapeDataString(copy.ImageId)}?region={Uri.EscapeDataString(destination)}");
+            }, ReloadAsync);
+    }
+
+    public Task<IActionResult> OnPostCancelCopyAsync() =>
+        ActAsync(() => copies.CancelAsync(Caller, Region, ImageId, HttpContext.RequestAborted),
+            $"Copy {ImageId} cancelled: the partial copy is removed.", () => Redirect("/console/images?tab=custom"), ReloadAsync);
+
+    /// <summary>The JSON the page's poller reads (console.js): status and progress, or 404 like the page.</summary>
+    public async Task<IActionResult> OnGetProgressAsync()
+    {
+        if (!await LoadAsync())
+        {
+            return NotFound();
+        }
+
+        return new JsonResult(new { Status = View!.Image.Status, View.Image.Progress });
     }
 
     private Task<IActionResult> SetStatusAsync(string status, string done) =>
