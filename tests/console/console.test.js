@@ -189,6 +189,34 @@ describe('web console in Chromium', () => {
     assert.equal((await apiImage(alice, state.image)).Status, 'Available');
   });
 
+  it('editing attributes: a bad name is refused with the API\'s message, a good one is what the API then reports', async () => {
+    const fromApi = await apiRefusal(api(alice, 'ModifyImageAttribute', { ImageId: state.image, ImageName: '1-not-a-name' }));
+    await alicePage.getByLabel('Name', { exact: true }).fill('1-not-a-name');
+    await alicePage.getByRole('button', { name: 'Save' }).click();
+    await alicePage.locator('.refusal').waitFor();
+    assert.equal(await alicePage.locator('.refusal').innerText(), `${fromApi.message} (${fromApi.code})`);
+
+    await alicePage.getByLabel('Name', { exact: true }).fill('console-web-renamed');
+    await alicePage.getByLabel('Description').fill('made in the console test');
+    await alicePage.getByRole('button', { name: 'Save' }).click();
+    await alicePage.locator('.notice').waitFor();
+    assert.equal(await alicePage.locator('#image-name').innerText(), 'console-web-renamed');
+    const image = await apiImage(alice, state.image);
+    assert.equal(image.ImageName, 'console-web-renamed');
+    assert.equal(image.Description, 'made in the console test');
+  });
+
+  it('hostile query values and ids get pages, not errors', async () => {
+    const long = 'x'.repeat(5000);
+    for (const query of [`page=abc&status=bogus&tab=zzz&name=${long}`, 'page=-7&region=nowhere', 'page=99999999999999']) {
+      const response = await alicePage.goto(`${service.url}/console/images?${query}`);
+      assert.equal(response.status(), 200, query);
+    }
+    assert.equal((await alicePage.goto(imageUrl('m-'.padEnd(300, 'z')))).status(), 404);
+    assert.equal((await alicePage.goto(`${imageUrl(state.image)}?handler=Progress&region=nowhere`)).status(), 200);
+    await alicePage.goto(imageUrl(state.image));
+  });
+
   it('creating an instance from the image is an instance the API lists', async () => {
     await alicePage.getByLabel('Instance type').selectOption('ecs.g7.large');
     await alicePage.getByRole('button', { name: 'Create instance' }).click();

@@ -33,6 +33,15 @@ public sealed class DetailModel(ImageQueries queries, ImageChanges changes, Imag
     public string? DestinationRegionId { get; set; }
 
     [BindProperty]
+    public string? EditName { get; set; }
+
+    [BindProperty]
+    public string? EditDescription { get; set; }
+
+    [BindProperty]
+    public string? EditFamily { get; set; }
+
+    [BindProperty]
     public string? DestinationImageName { get; set; }
 
     public ImageView? View { get; private set; }
@@ -57,6 +66,17 @@ public sealed class DetailModel(ImageQueries queries, ImageChanges changes, Imag
     public Task<IActionResult> OnPostDeleteAsync() =>
         ActAsync(() => changes.DeleteAsync(Caller, Region, ImageId, Force, dryRun: false, HttpContext.RequestAborted),
             $"Image {ImageId} deleted.", () => Redirect("/console/images?tab=custom"), ReloadAsync);
+
+    /// <summary>ModifyImageAttribute's name, description and family. An empty family leaves it unchanged: the API has no
+    /// way to clear one either.</summary>
+    public Task<IActionResult> OnPostEditAsync() =>
+        ActAsync(() => changes.ModifyAsync(Caller, Region, ImageId, new ImageAttributeChanges
+            {
+                ImageName = EditName?.Trim() ?? "",
+                Description = EditDescription ?? "",
+                ImageFamily = string.IsNullOrWhiteSpace(EditFamily) ? null : EditFamily.Trim(),
+            }, dryRun: false, HttpContext.RequestAborted),
+            "The image's attributes are saved.", () => Redirect(SelfUrl), ReloadAsync);
 
     public Task<IActionResult> OnPostShareAsync() => ShareAsync(add: true);
 
