@@ -18,7 +18,7 @@ namespace Imago.Core.Buckets;
 /// safe: temp file, fsync, rename over the old object, fsync of the directory. It takes no store-wide lock, so the
 /// service and <c>imago admin bucket</c> use the same directories at once; every change is one rename.
 /// </summary>
-public sealed class DirectoryBucketStore : IBucketStore
+public sealed partial class DirectoryBucketStore : IBucketStore, IStagedFileBucketStore
 {
     private const int CopyBufferSize = 1 << 20;
 
@@ -251,13 +251,27 @@ public sealed class DirectoryBucketStore : IBucketStore
     private async Task<ObjectHeader> WriteContentAsync(FileStream stream, byte[] keyBytes, Stream content, IProgress<long>? progress,
         CancellationToken cancellationToken)
     {
+        stream.Position = ObjectHeader.Length;
+        var header = await HashContentAsync(keyBytes, content, (data, ct) => WriteSparseAsync(stream, data, ct), progress, cancellationToken)
+            .ConfigureAwait(false);
+
+        // Trailing zero blocks were skipped: the length still covers them (as holes).
+        stream.SetLength(ObjectHeader.Length + header.Size);
+        return header;
+    }
+
+    /// <summary>
+    /// Reads <paramref name="content"/> to its end and returns the object's header (size, MD5, SHA-256, now), handing
+    /// every buffer to <paramref name="write"/> in order. Two buffers: while one is hashed (MD5 and SHA-256 on their
+    /// own threads) and written, the next is read from the source. Hashing is most of a put's CPU (about 3 s per GiB
+    /// for both in turn on one core).
+    /// </summary>
+    private async Task<ObjectHeader> HashContentAsync(byte[] keyBytes, Stream content, Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask> write,
+        IProgress<long>? progress, CancellationToken cancellationToken)
+    {
         using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
         using var sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-
-        // Two buffers: while one is hashed (MD5 and SHA-256 on their own threads) and written, the next is read from
-        // the source. Hashing is most of a put's CPU (about 3 s per GiB for both in turn on one core).
         byte[][] buffers = [new byte[CopyBufferSize], new byte[CopyBufferSize]];
-        stream.Position = ObjectHeader.Length;
         long size = 0;
         progress?.Report(0);
         var current = 0;
@@ -271,7 +285,7 @@ public sealed class DirectoryBucketStore : IBucketStore
             var next = content.ReadAtLeastAsync(buffers[1 - current], CopyBufferSize, throwOnEndOfStream: false, cancellationToken).AsTask();
             try
             {
-                await WriteSparseAsync(stream, buffer.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
+                await write(buffer.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
             }
             finally
             {
@@ -293,8 +307,6 @@ public sealed class DirectoryBucketStore : IBucketStore
             current = 1 - current;
         }
 
-        // Trailing zero blocks were skipped: the length still covers them (as holes).
-        stream.SetLength(ObjectHeader.Length + size);
         var modified = DateTimeOffset.FromUnixTimeMilliseconds(_time.GetUtcNow().ToUnixTimeMilliseconds()).UtcDateTime; // the header's precision
         return new ObjectHeader(keyBytes, size, modified, md5.GetHashAndReset(), sha256.GetHashAndReset());
     }
