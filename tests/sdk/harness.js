@@ -72,14 +72,16 @@ async function spawnServe(url, dataDir, nbdPort, serveArgs) {
 /**
  * A running service with two accounts. Call stop() when done. `serveArgs` are extra `imago serve` options
  * (e.g. ['--transfer-rate', '2']); crash() kills the process with SIGKILL and restart() starts it again on the
- * same data dir and ports (clients made before keep working).
+ * same data dir and ports (clients made before keep working). `beforeServe(dataDir, admin)` runs after the
+ * accounts exist and before serve starts: for admin commands that need the service stopped (marketplace publish).
  */
-async function startService({ serveArgs = [] } = {}) {
+async function startService({ serveArgs = [], beforeServe } = {}) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'imago-sdk-'));
   const accounts = {};
   for (const name of ['alice', 'bob']) {
     accounts[name] = JSON.parse(admin(dataDir, ['account', 'create', name, '--json']));
   }
+  if (beforeServe) await beforeServe(dataDir, (args) => admin(dataDir, args));
   const [apiPort, nbdPort] = [await freePort(), await freePort()];
   const url = `http://127.0.0.1:${apiPort}`;
   let state = await spawnServe(url, dataDir, nbdPort, serveArgs);

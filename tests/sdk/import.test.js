@@ -53,7 +53,11 @@ describe('ImportImage through buckets with @alicloud/ecs20140526', () => {
   /** The import's task once it has failed: its status and the error code DescribeTaskAttribute reports. */
   const failedTask = async (res) => {
     await until(async () => ((await imageStatus(res.imageId)).status === 'CreateFailed' ? true : null), `${res.imageId} CreateFailed`);
-    const task = (await client.describeTaskAttribute(new Ecs.DescribeTaskAttributeRequest({ regionId: REGION, taskId: res.taskId }))).body;
+    // The image fails first, then the runner records the task's outcome: wait for that too.
+    const task = await until(async () => {
+      const t = (await client.describeTaskAttribute(new Ecs.DescribeTaskAttributeRequest({ regionId: REGION, taskId: res.taskId }))).body;
+      return t.taskStatus === 'Processing' ? null : t;
+    }, `${res.taskId} finished`);
     const progress = task.operationProgressSet.operationProgress[0];
     return { status: task.taskStatus, code: progress.errorCode, message: progress.errorMsg };
   };
@@ -73,7 +77,11 @@ describe('ImportImage through buckets with @alicloud/ecs20140526', () => {
     assert.match(res.taskId, /^t-/);
     const image = await waitAvailable(res.imageId);
     assert.equal(image.progress, '100%');
-    const task = await client.describeTaskAttribute(new Ecs.DescribeTaskAttributeRequest({ regionId: REGION, taskId: res.taskId }));
+    // The runner records the task's outcome just after the image is committed.
+    const task = await until(async () => {
+      const t = await client.describeTaskAttribute(new Ecs.DescribeTaskAttributeRequest({ regionId: REGION, taskId: res.taskId }));
+      return t.body.taskStatus === 'Processing' ? null : t;
+    }, `${res.taskId} finished`);
     assert.equal(task.body.taskAction, 'ImportImage');
     assert.equal(task.body.taskStatus, 'Finished');
     assert.equal(task.body.taskProcess, '100%');
@@ -109,7 +117,10 @@ describe('ImportImage through buckets with @alicloud/ecs20140526', () => {
       return i.status === 'CreateFailed' ? i : null;
     }, 'VMDK import CreateFailed');
     assert.equal(image.imageId, res.imageId);
-    const tasks = await client.describeTasks(new Ecs.DescribeTasksRequest({ regionId: REGION, taskIds: res.taskId }));
+    const tasks = await until(async () => {
+      const t = await client.describeTasks(new Ecs.DescribeTasksRequest({ regionId: REGION, taskIds: res.taskId }));
+      return t.body.taskSet.task[0].taskStatus === 'Processing' ? null : t;
+    }, `${res.taskId} finished`);
     assert.equal(tasks.body.taskSet.task[0].taskStatus, 'Failed');
   });
 

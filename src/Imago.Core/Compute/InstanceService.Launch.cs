@@ -52,7 +52,7 @@ public sealed partial class InstanceService
                 {
                     var diskId = ResourceIds.NewDiskId(request.RegionId);
                     await volumes.CreateAsync(diskId, disk.CloneFrom, disk.SizeGiB, cancellationToken).ConfigureAwait(false);
-                    db.Disks.Add(NewDisk(caller, instance, diskId, disk, plan.Image, now));
+                    db.Disks.Add(NewDisk(caller, instance, diskId, disk, now));
                     ComputeTags.Add(db, ComputeTags.Disk, diskId, instance.RegionId, request.Tags);
                 }
             }
@@ -93,6 +93,7 @@ public sealed partial class InstanceService
             HostName = request.HostName ?? $"iZ{id[2..]}Z",
             InstanceType = plan.InstanceType.InstanceTypeId,
             ImageId = plan.Image.Id,
+            ProductCode = plan.Image.ProductCode,
             Status = status,
             OSType = plan.Image.OSType,
             OSName = plan.Image.OSName,
@@ -101,7 +102,7 @@ public sealed partial class InstanceService
         };
     }
 
-    private static DiskEntity NewDisk(Caller caller, InstanceEntity instance, string diskId, DiskPlan plan, ImageEntity image, DateTime now) => new()
+    private static DiskEntity NewDisk(Caller caller, InstanceEntity instance, string diskId, DiskPlan plan, DateTime now) => new()
     {
         Id = diskId,
         AccountId = caller.AccountId,
@@ -118,7 +119,7 @@ public sealed partial class InstanceService
         DeleteWithInstance = plan.DeleteWithInstance,
         ImageId = plan.ImageId,
         SourceSnapshotId = plan.CloneFrom ?? "",
-        ProductCode = plan.Type == DiskTypes.System ? image.ProductCode : "",
+        ProductCode = plan.ProductCode,
         CreatedAt = now,
     };
 }

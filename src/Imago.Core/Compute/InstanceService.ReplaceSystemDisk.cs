@@ -57,7 +57,8 @@ public sealed partial class InstanceService
                 await volumes.CreateAsync(newDiskId, snapshotId, size, cancellationToken).ConfigureAwait(false);
                 var now = time.GetUtcNow().UtcDateTime;
                 db.Disks.Add(NewDisk(caller, instance, newDiskId, new DiskPlan(DiskTypes.System, old?.Category ?? DiskCategories.SystemDefault, size,
-                    DiskCategories.Device(0), snapshotId, image.Id, old?.DeleteWithInstance ?? true, old?.Name ?? "", old?.Description ?? ""), image, now));
+                    DiskCategories.Device(0), snapshotId, image.Id, old?.DeleteWithInstance ?? true, old?.Name ?? "", old?.Description ?? "", image.ProductCode),
+                    now));
                 if (old is not null)
                 {
                     db.Disks.Remove(old);
@@ -65,6 +66,7 @@ public sealed partial class InstanceService
                 }
 
                 instance.ImageId = image.Id;
+                instance.ProductCode = image.ProductCode; // the vendor's charge follows the system disk
                 instance.OSType = image.OSType;
                 instance.OSName = image.OSName;
                 instance.OSNameEn = image.OSNameEn;

@@ -87,7 +87,7 @@ internal sealed class LaunchPlanner(RegionCatalog regions, InstanceTypeCatalog i
         {
             new(DiskTypes.System, request.SystemDisk.Category ?? DiskCategories.SystemDefault,
                 SystemDiskSize(request.SystemDisk.SizeGiB, UsableImages.SizeGiB(image, systemBytes)), DiskCategories.Device(0),
-                systemSnapshot, image.Id, true, request.SystemDisk.DiskName ?? "", request.SystemDisk.Description ?? ""),
+                systemSnapshot, image.Id, true, request.SystemDisk.DiskName ?? "", request.SystemDisk.Description ?? "", image.ProductCode),
         };
 
         disks.AddRange(await DataDisksAsync(db, caller, region.RegionId, store, image, request.DataDisks, cancellationToken).ConfigureAwait(false));
@@ -163,7 +163,7 @@ internal sealed class LaunchPlanner(RegionCatalog regions, InstanceTypeCatalog i
             }
 
             plans.Add(new DiskPlan(DiskTypes.Data, category, size, mapping.Device, mapping.SnapshotId, image.Id,
-                options?.DeleteWithInstance ?? true, options?.DiskName ?? "", options?.Description ?? ""));
+                options?.DeleteWithInstance ?? true, options?.DiskName ?? "", options?.Description ?? "", image.ProductCode));
         }
 
         var devices = new HashSet<string>(plans.Select(p => p.Device), StringComparer.Ordinal);
@@ -214,7 +214,8 @@ internal sealed class LaunchPlanner(RegionCatalog regions, InstanceTypeCatalog i
         }
 
         return sizeGiB <= max
-            ? new DiskPlan(DiskTypes.Data, category, sizeGiB, device, snapshotId, "", disk.DeleteWithInstance ?? true, disk.DiskName ?? "", disk.Description ?? "")
+            ? new DiskPlan(DiskTypes.Data, category, sizeGiB, device, snapshotId, "", disk.DeleteWithInstance ?? true, disk.DiskName ?? "", disk.Description ?? "",
+                snapshot.ProductCode)
             : throw ComputeErrors.DataDiskSizeNotSupported(disk.Index);
     }
 

@@ -1,4 +1,5 @@
 using Imago.Core.Images;
+using Imago.Core.Marketplace;
 using Imago.Data;
 using Imago.Data.Entities;
 using Imago.Storage;
@@ -9,7 +10,8 @@ namespace Imago.Core.Compute;
 
 /// <summary>
 /// The image an instance is launched from or a system disk is replaced with: visible to the caller in the region
-/// (through <see cref="ImageAccess"/>), Available or Deprecated, runnable on the instance type, its bytes present.
+/// (through <see cref="ImageAccess"/>), Available or Deprecated, allowed by its Marketplace product
+/// (<see cref="MarketplaceRules"/>), runnable on the instance type, its bytes present.
 /// </summary>
 internal static class UsableImages
 {
@@ -20,7 +22,13 @@ internal static class UsableImages
         {
             var image = await ImageAccess.FindVisibleAsync(db, caller, regionId, imageId, cancellationToken).ConfigureAwait(false)
                 ?? throw Errors.EcsErrors.ImageNotFound(imageId);
-            return image.Status is ImageStatuses.Available or ImageStatuses.Deprecated ? image : throw ComputeErrors.ImageNotValid();
+            if (image.Status is not (ImageStatuses.Available or ImageStatuses.Deprecated))
+            {
+                throw ComputeErrors.ImageNotValid();
+            }
+
+            await MarketplaceRules.CheckLaunchAsync(db, caller, image, cancellationToken).ConfigureAwait(false);
+            return image;
         }
 
         if (family is null)
@@ -29,11 +37,13 @@ internal static class UsableImages
         }
 
         // ECS: "the latest available image in the family" (Deprecated ones are skipped).
-        return await ImageAccess.Visible(db, caller, regionId).Include(i => i.DiskMappings)
+        var latest = await ImageAccess.Visible(db, caller, regionId).Include(i => i.DiskMappings)
                    .Where(i => i.Family == family && i.Status == ImageStatuses.Available)
                    .OrderByDescending(i => i.CreatedAt).ThenByDescending(i => i.Id)
                    .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false)
                ?? throw ComputeErrors.ImageFamilyHasNoImage();
+        await MarketplaceRules.CheckLaunchAsync(db, caller, latest, cancellationToken).ConfigureAwait(false);
+        return latest;
     }
 
     /// <summary>An image runs on types of its architecture; 32-bit images only where memory is under 4 GiB (ECS limit).</summary>

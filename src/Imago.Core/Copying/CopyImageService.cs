@@ -3,6 +3,7 @@ using Imago.Core.Errors;
 using Imago.Core.ImageCreation;
 using Imago.Core.Ids;
 using Imago.Core.Images;
+using Imago.Core.Marketplace;
 using Imago.Core.Regions;
 using Imago.Core.Snapshots;
 using Imago.Core.Storage;
@@ -156,13 +157,15 @@ public sealed class CopyImageService(ImagoDatabase database, RegionStores stores
 
     /// <summary>
     /// The source: an Available custom image the caller owns, or one shared with it when the copy stays in the
-    /// source region. Public and marketplace images exist in every region and are refused.
+    /// source region. An image of a Marketplace product goes only where the product is published
+    /// (OperationDenied.NotPublished). Public and marketplace images exist in every region and are refused.
     /// </summary>
     private async Task<ImageEntity> FindSourceAsync(ImagoDbContext db, Caller caller, CopyImageRequest request, string destination,
         CancellationToken cancellationToken)
     {
         var source = await ImageAccess.FindVisibleAsync(db, caller, request.RegionId, request.ImageId, cancellationToken).ConfigureAwait(false)
             ?? throw EcsErrors.ImageNotFound(request.ImageId);
+        await MarketplaceRules.CheckCopyAsync(db, source, destination, cancellationToken).ConfigureAwait(false);
         if (source.Kind != ImageKinds.Custom)
         {
             throw CopyErrors.PublicImage();

@@ -57,9 +57,10 @@ public sealed class ImageCreationService(
 
             var plan = await new ImageSourcePlanner(db, caller, request.RegionId).PlanAsync(request, cancellationToken).ConfigureAwait(false);
             await ImageLimits.CheckAsync(db, caller, request.RegionId, request.ImageName, cancellationToken).ConfigureAwait(false);
-            if (plan.Parent is { } parent && plan.ProductCode.Length > 0 && version is not null && version != parent.ImageVersion)
+            var lineageVersion = await LineageVersionAsync(db, plan, cancellationToken).ConfigureAwait(false);
+            if (lineageVersion is not null && version is not null && version != lineageVersion)
             {
-                throw ImageCreationErrors.VersionMalformed($"An image of a marketplace image keeps its version ({parent.ImageVersion}).");
+                throw ImageCreationErrors.VersionMalformed($"An image of a marketplace image keeps its version ({lineageVersion}).");
             }
 
             if (request.DryRun)
@@ -67,7 +68,7 @@ public sealed class ImageCreationService(
                 throw EcsErrors.DryRunPassed();
             }
 
-            var image = NewImage(caller, request, plan, platform, architecture, bootMode, imds, version);
+            var image = NewImage(caller, request, plan, platform, architecture, bootMode, imds, version ?? lineageVersion);
             var newSnapshots = await TakeSnapshotsAsync(plan, image, cancellationToken).ConfigureAwait(false);
             foreach (var snapshot in plan.ReferencedSnapshots)
             {
@@ -107,6 +108,26 @@ public sealed class ImageCreationService(
     }
 
     public void Dispose() => _gate.Dispose();
+
+    /// <summary>
+    /// For a Marketplace lineage, the version the new image must carry: the parent image's when it is of the same
+    /// product, else the product's; null when the source has no product.
+    /// </summary>
+    private static async Task<string?> LineageVersionAsync(ImagoDbContext db, ImagePlan plan, CancellationToken cancellationToken)
+    {
+        if (plan.ProductCode.Length == 0)
+        {
+            return null;
+        }
+
+        if (plan.Parent is { } parent && parent.ProductCode == plan.ProductCode)
+        {
+            return parent.ImageVersion;
+        }
+
+        return await db.MarketplaceProducts.Where(p => p.ProductCode == plan.ProductCode).Select(p => p.ImageVersion)
+            .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false) ?? plan.Parent?.ImageVersion;
+    }
 
     /// <summary>Snapshots the disks an instance source needs and fills their mappings; on failure discards what was taken.</summary>
     private async Task<List<SnapshotEntity>> TakeSnapshotsAsync(ImagePlan plan, ImageEntity image, CancellationToken cancellationToken)
@@ -162,7 +183,7 @@ public sealed class ImageCreationService(
             Name = request.ImageName ?? "",
             Description = request.Description ?? "",
             Family = request.ImageFamily ?? "",
-            ImageVersion = version ?? (plan.ProductCode.Length > 0 ? parent?.ImageVersion : null) ?? "",
+            ImageVersion = version ?? "",
             Status = ImageStatuses.Creating,
             Progress = 0,
             OSType = platform is null && parent is not null ? parent.OSType : ImageAttributes.OSTypeOf(finalPlatform),

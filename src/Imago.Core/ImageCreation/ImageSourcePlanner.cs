@@ -49,7 +49,7 @@ internal sealed class ImageSourcePlanner(ImagoDbContext db, Caller caller, strin
         var mappings = new List<PlannedMapping> { new("system", DeviceName(0), system.SizeGiB, null, system) };
         mappings.AddRange(data.Select((d, i) => new PlannedMapping("data", DeviceName(i + 1), d.SizeGiB, null, d)));
         var parent = await FindImageAsync(string.IsNullOrEmpty(system.ImageId) ? instance.ImageId : system.ImageId, cancellationToken).ConfigureAwait(false);
-        return new ImagePlan(mappings, [], parent, parent?.ProductCode ?? system.ProductCode);
+        return new ImagePlan(mappings, [], parent, Lineage(system.ProductCode, parent));
     }
 
     private async Task<ImagePlan> FromSnapshotAsync(string snapshotId, CancellationToken cancellationToken)
@@ -62,7 +62,7 @@ internal sealed class ImageSourcePlanner(ImagoDbContext db, Caller caller, strin
 
         var parent = await LineageOfAsync(snapshot, cancellationToken).ConfigureAwait(false);
         return new ImagePlan([new("system", DeviceName(0), snapshot.SourceDiskSizeGiB, snapshot.Id, null)], [snapshot], parent,
-            parent?.ProductCode ?? snapshot.ProductCode);
+            Lineage(snapshot.ProductCode, parent));
     }
 
     private async Task<ImagePlan> FromMappingsAsync(IReadOnlyList<DiskMappingRequest> requested, CancellationToken cancellationToken)
@@ -121,8 +121,14 @@ internal sealed class ImageSourcePlanner(ImagoDbContext db, Caller caller, strin
         var systemSnapshot = snapshots[planned[0].SnapshotId!];
         var parent = await LineageOfAsync(systemSnapshot, cancellationToken).ConfigureAwait(false);
         var ordered = planned.Take(1).Concat(planned.Skip(1).OrderBy(p => p.Device, StringComparer.Ordinal)).ToList();
-        return new ImagePlan(ordered, [.. snapshots.Values], parent, parent?.ProductCode ?? systemSnapshot.ProductCode);
+        return new ImagePlan(ordered, [.. snapshots.Values], parent, Lineage(systemSnapshot.ProductCode, parent));
     }
+
+    /// <summary>
+    /// The Marketplace product of the new image: the one recorded on the system disk or snapshot (it survives the
+    /// deletion of the image it came from), else the parent image's.
+    /// </summary>
+    private static string Lineage(string recorded, ImageEntity? parent) => recorded.Length > 0 ? recorded : parent?.ProductCode ?? "";
 
     /// <summary>DiskType, or when absent: system for /dev/xvda or for a first mapping without a device; data otherwise.</summary>
     private static string TypeOf(DiskMappingRequest mapping, int position)

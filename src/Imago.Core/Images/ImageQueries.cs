@@ -84,11 +84,16 @@ public sealed class ImageQueries(ImagoDatabase database, RegionCatalog regions, 
         var shared = ownIds.Count == 0 ? [] : (await db.ImageShares.Where(s => s.RegionId == regionId && ownIds.Contains(s.ImageId))
             .Select(s => s.ImageId).Distinct().ToListAsync(cancellationToken).ConfigureAwait(false)).ToHashSet();
         var inUse = await ImageUsage.InUseAmongAsync(db, caller.AccountId, regionId, images, cancellationToken).ConfigureAwait(false);
+        var productCodes = images.Select(i => i.ProductCode).Where(c => c.Length > 0).Distinct().ToList();
+        var subscribed = productCodes.Count == 0 ? [] : (await db.MarketplaceSubscriptions
+            .Where(s => s.AccountId == caller.AccountId && productCodes.Contains(s.ProductCode)).Select(s => s.ProductCode)
+            .ToListAsync(cancellationToken).ConfigureAwait(false)).ToHashSet(StringComparer.Ordinal);
         return [.. images.Select(i => new ImageView(
             i,
             OwnerAlias(i, caller),
             i.OwnerAccountId == caller.AccountId ? shared.Contains(i.Id) : null,
             inUse.Contains(i.Id),
+            subscribed.Contains(i.ProductCode),
             [.. tags[i.Id].OrderBy(t => t.Key, StringComparer.Ordinal).Select(t => new KeyValuePair<string, string>(t.Key, t.Value))]))];
     }
 
@@ -109,7 +114,10 @@ public sealed class ImageQueries(ImagoDatabase database, RegionCatalog regions, 
             ImageOwnerAliases.Self => images.Where(i => i.Kind != ImageKinds.Public && i.Kind != ImageKinds.Marketplace && i.OwnerAccountId == me),
             ImageOwnerAliases.Others => images.Where(i => i.Kind != ImageKinds.Public && i.Kind != ImageKinds.Marketplace && i.OwnerAccountId != me),
             ImageOwnerAliases.Marketplace => images.Where(i => i.Kind == ImageKinds.Marketplace),
-            _ => images.Where(i => i.Kind != ImageKinds.Marketplace), // the documented default: system + self + others
+            // The documented default: system + self + others. Marketplace images named by an explicit ImageId are
+            // included, so that a launch script or Terraform can look up the marketplace image it uses.
+            _ when query.ImageIds is { Count: > 0 } => images,
+            _ => images.Where(i => i.Kind != ImageKinds.Marketplace),
         };
 
         var statuses = filter.Statuses;

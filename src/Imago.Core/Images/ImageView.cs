@@ -6,11 +6,13 @@ namespace Imago.Core.Images;
 /// <param name="OwnerAlias"><c>system</c>, <c>self</c>, <c>others</c> or <c>marketplace</c>, relative to the caller.</param>
 /// <param name="IsSelfShared">For the caller's own images: shared with another account; null for others' images.</param>
 /// <param name="InUse">An instance or disk was made from it (the caller's, or anyone's for the caller's own image).</param>
+/// <param name="IsSubscribed">The caller is subscribed to the image's Marketplace product (its ProductCode).</param>
 public sealed record ImageView(
     ImageEntity Image,
     string OwnerAlias,
     bool? IsSelfShared,
     bool InUse,
+    bool IsSubscribed,
     IReadOnlyList<KeyValuePair<string, string>> Tags)
 {
     public bool IsPublic => Image.Kind is ImageKinds.Public or ImageKinds.Marketplace;

@@ -118,17 +118,15 @@ public sealed class ImageSharing(ImagoDatabase database, RegionCatalog regions, 
         }
     }
 
-    /// <summary>Only an Available image that is not derived from a marketplace image can gain accounts.</summary>
+    /// <summary>
+    /// Only an Available image can gain accounts. An image derived from a marketplace image may be shared: its
+    /// ProductCode goes with it, so a recipient's launches follow the product's rules and pay its vendor.
+    /// </summary>
     private static void RequireShareable(ImageEntity image)
     {
         if (image.Status != ImageStatuses.Available)
         {
             throw ImageErrors.IncorrectStatus();
-        }
-
-        if (image.ProductCode.Length > 0)
-        {
-            throw SharingErrors.MarketplaceDerived();
         }
     }
 

@@ -18,9 +18,6 @@ public static class SharingErrors
     public static EcsException CommunityImagesNotSupported() =>
         new("OperationDenied", "Community images are not supported: an image cannot be made public (IsPublic=true, AddGroup all).", 403);
 
-    public static EcsException MarketplaceDerived() =>
-        new("ImageNotSupported", "The specified image was created from an image of the image market and cannot be shared.", 403);
-
     public static EcsException GroupMalformed(string parameter) =>
         new("InvalidGroup.Malformed", $"The specified parameter \"{EcsErrors.Printable(parameter)}\" is not valid: the only group is \"all\".", 400);
 }

@@ -8,11 +8,12 @@ namespace Imago.Admin;
 /// </summary>
 public static class AdminCommand
 {
-    public static CommandGroup Create() => new("admin", "operate the service's data: accounts and keys, public images",
+    public static CommandGroup Create() => new("admin", "operate the service's data: accounts and keys, public images, marketplace products",
     [
         AccountCommands.Create(),
         KeyCommands.Create(),
         PublicImageCommands.Create(),
+        MarketplaceCommands.Create(),
         BucketCommands.Create(),
     ]);
 }

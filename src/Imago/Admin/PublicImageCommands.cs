@@ -33,9 +33,12 @@ public static class PublicImageCommands
     ]);
 
     /// <summary>The regions whose stores exist under DATA/regions (what serve created), else serve's defaults.</summary>
-    private static RegionCatalog RegionsOf(ParsedOptions options, string dataDirectory)
+    private static RegionCatalog RegionsOf(ParsedOptions options, string dataDirectory) => RegionsOf(options.Value("--regions"), dataDirectory);
+
+    /// <summary><paramref name="list"/> (comma-separated) or, when null, the regions whose stores exist, else serve's defaults.</summary>
+    internal static RegionCatalog RegionsOf(string? list, string dataDirectory)
     {
-        var ids = options.Value("--regions") is { } list
+        var ids = list is not null
             ? list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             : Directory.Exists(Path.Combine(dataDirectory, "regions"))
                 ? Directory.GetDirectories(Path.Combine(dataDirectory, "regions")).Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal).ToArray()

@@ -1,5 +1,5 @@
+using Imago.Api.Tests.Infrastructure;
 using System.Text.Json;
-using Imago.Cli;
 using Imago.Core.Images.PublicCatalog;
 using Imago.Core.Images.Seeding;
 using Imago.Core.Regions;
@@ -26,13 +26,7 @@ public sealed class PublicImageAdminTests : IDisposable
         _data.Dispose();
     }
 
-    private async Task<(int ExitCode, string Out, string Error)> Imago(params string[] args)
-    {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        var code = await CommandLine.Default.RunAsync([.. args, "--data", _data.Path], new CommandConsole(output, error), CancellationToken.None);
-        return (code, output.ToString(), error.ToString());
-    }
+    private Task<(int ExitCode, string Out, string Error)> Imago(params string[] args) => ImagoCommand.RunAsync(_data.Path, args);
 
     /// <summary>A 256 MiB qcow2 with two written ranges: a real file for the importer to read.</summary>
     private string RealImage(string name, string pattern)

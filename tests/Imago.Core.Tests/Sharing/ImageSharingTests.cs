@@ -169,7 +169,7 @@ public sealed class ImageSharingTests(SharingFixture fixture) : IClassFixture<Sh
     }
 
     [Fact]
-    public async Task ImagesDerivedFromMarketplaceImagesCannotBeShared()
+    public async Task ImagesDerivedFromMarketplaceImagesCanBeSharedAndKeepTheirProductCode()
     {
         var owner = await fixture.NewAccountAsync();
         var recipient = await fixture.NewAccountAsync();
@@ -180,9 +180,10 @@ public sealed class ImageSharingTests(SharingFixture fixture) : IClassFixture<Sh
             await db.SaveChangesAsync();
         }
 
-        var error = await Refused(() => Add(owner, image.Id, recipient));
-        Assert.Equal(("ImageNotSupported", 403), (error.Code, error.HttpStatus));
-        Assert.Empty(await SharedWith(owner, image.Id));
+        await Add(owner, image.Id, recipient);
+        Assert.Equal([recipient.AccountId], await SharedWith(owner, image.Id));
+        await using var check = fixture.Environment.Database.CreateContext();
+        Assert.Equal("jxsc000123", (await check.Images.SingleAsync(i => i.Id == image.Id)).ProductCode);
     }
 
     [Fact]

@@ -37,7 +37,7 @@ public static class ImageJson
         json["IsSelfShared"] = view.IsSelfShared switch { true => "True", false => "False", null => "" };
         json["IsCopied"] = image.IsCopied;
         json["IsPublic"] = view.IsPublic;
-        json["IsSubscribed"] = false;
+        json["IsSubscribed"] = view.IsSubscribed;
         json["ProductCode"] = image.ProductCode;
         json["SupplierName"] = "";
         json["Usage"] = view.InUse ? "instance" : "none";
