@@ -151,7 +151,17 @@ public sealed partial class DirectoryBucketStore : IBucketStore, IStagedFileBuck
         return [.. buckets.OrderBy(b => b.Name, StringComparer.Ordinal)];
     }
 
-    public async Task<ObjectInfo> PutObjectAsync(string region, string bucket, string key, Stream content, IProgress<long>? progress,
+    public Task<ObjectInfo> PutObjectAsync(string region, string bucket, string key, Stream content, IProgress<long>? progress,
+        CancellationToken cancellationToken) =>
+        PublishAsync(region, bucket, key, (keyBytes, temporary) => WriteTemporaryAsync(temporary, keyBytes, content, progress, cancellationToken),
+            cancellationToken);
+
+    /// <summary>
+    /// The put's sequence: <paramref name="write"/> makes a temp file in the bucket holding the whole object and
+    /// flushed (and returns its header); it is renamed over the object and the directory flushed. Whatever fails,
+    /// the temp file goes, so readers see the old object or the new one.
+    /// </summary>
+    private async Task<ObjectInfo> PublishAsync(string region, string bucket, string key, Func<byte[], string, Task<ObjectHeader>> write,
         CancellationToken cancellationToken)
     {
         var keyBytes = ObjectKeys.Require(key);
@@ -160,19 +170,7 @@ public sealed partial class DirectoryBucketStore : IBucketStore, IStagedFileBuck
         var temporary = Path.Combine(bucketPath, TemporaryDirectory, Guid.NewGuid().ToString("N"));
         try
         {
-            ObjectHeader header;
-
-            // FileShare.None holds a flock on the temp file while it is written: the leftover sweep of another
-            // process never removes a live put's file. It is released before the rename, so readers never meet it.
-            var stream = OpenTemporary(temporary);
-            await using (stream.ConfigureAwait(false))
-            {
-                header = await WriteContentAsync(stream, keyBytes, content, progress, cancellationToken).ConfigureAwait(false);
-                stream.Position = 0;
-                await stream.WriteAsync(header.Encode(), cancellationToken).ConfigureAwait(false);
-                stream.Flush(flushToDisk: true);
-            }
-
+            var header = await write(keyBytes, temporary).ConfigureAwait(false);
             cancellationToken.ThrowIfCancellationRequested();
             File.Move(temporary, path, overwrite: true);
             NativeSync.FlushDirectory(directory);
@@ -185,6 +183,23 @@ public sealed partial class DirectoryBucketStore : IBucketStore, IStagedFileBuck
         finally
         {
             DurableFile.TryDelete(temporary);
+        }
+    }
+
+    /// <summary>Writes the object file <paramref name="temporary"/>: the content read to its end after the header, then the header, flushed.</summary>
+    private async Task<ObjectHeader> WriteTemporaryAsync(string temporary, byte[] keyBytes, Stream content, IProgress<long>? progress,
+        CancellationToken cancellationToken)
+    {
+        // FileShare.None holds a flock on the temp file while it is written: the leftover sweep of another
+        // process never removes a live put's file. It is released before the rename, so readers never meet it.
+        var stream = OpenTemporary(temporary);
+        await using (stream.ConfigureAwait(false))
+        {
+            var header = await WriteContentAsync(stream, keyBytes, content, progress, cancellationToken).ConfigureAwait(false);
+            stream.Position = 0;
+            await stream.WriteAsync(header.Encode(), cancellationToken).ConfigureAwait(false);
+            stream.Flush(flushToDisk: true);
+            return header;
         }
     }
 
