@@ -15,7 +15,7 @@ public sealed class ImagoDatabase
     /// The schema this binary writes and understands. Raise it when the model changes incompatibly; until
     /// there are migrations (docs/architecture.md, "Persistence"), a database of another version is refused.
     /// </summary>
-    public const int SchemaVersion = 3;
+    public const int SchemaVersion = 4; // 4: usage intervals and the ledger (billing)
 
     /// <summary>
     /// How long a SQLite command waits for another writer (another connection or an <c>imago admin</c>

@@ -39,6 +39,10 @@ public sealed class ImagoDbContext(DbContextOptions<ImagoDbContext> options) : D
 
     public DbSet<MarketplaceSubscriptionEntity> MarketplaceSubscriptions => Set<MarketplaceSubscriptionEntity>();
 
+    public DbSet<UsageIntervalEntity> UsageIntervals => Set<UsageIntervalEntity>();
+
+    public DbSet<LedgerItemEntity> LedgerItems => Set<LedgerItemEntity>();
+
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
         // Every time is UTC. SQLite hands DateTime back as Unspecified and Npgsql refuses non-UTC values for
@@ -142,6 +146,25 @@ public sealed class ImagoDbContext(DbContextOptions<ImagoDbContext> options) : D
         modelBuilder.Entity<MarketplaceSubscriptionEntity>(e =>
         {
             e.HasKey(s => new { s.AccountId, s.ProductCode });
+        });
+
+        modelBuilder.Entity<UsageIntervalEntity>(e =>
+        {
+            e.HasKey(u => u.Id);
+            e.Property(u => u.Version).IsConcurrencyToken();
+            e.Property(u => u.VendorHourlyPrice).HasPrecision(18, 6);
+            e.HasIndex(u => new { u.Settled, u.AccruedUntil }); // the metering job's work list
+            e.HasIndex(u => new { u.ResourceType, u.ResourceId, u.EndedAt }); // the open interval of a resource
+        });
+
+        modelBuilder.Entity<LedgerItemEntity>(e =>
+        {
+            e.HasKey(l => l.Id);
+            e.HasIndex(l => new { l.IntervalId, l.HourStart, l.Item }).IsUnique(); // an hour is never billed twice
+            e.HasIndex(l => new { l.AccountId, l.BillingCycle });
+            e.Property(l => l.Quantity).HasPrecision(28, 12);
+            e.Property(l => l.UnitPrice).HasPrecision(18, 6);
+            e.Property(l => l.Amount).HasPrecision(28, 12);
         });
 
         modelBuilder.Entity<SchemaVersionEntity>(e =>

@@ -25,6 +25,7 @@ public static partial class ImagoRegistration
         AddBuckets(services);
         AddCopying(services);
         AddExporting(services);
+        AddBilling(services);
         return services;
     }
 
@@ -59,4 +60,7 @@ public static partial class ImagoRegistration
     static partial void AddCopying(IServiceCollection services);
     /// <summary>ExportImage.</summary>
     static partial void AddExporting(IServiceCollection services);
+
+    /// <summary>Issue 6: usage metering, DescribePrice, QueryInstanceBill.</summary>
+    static partial void AddBilling(IServiceCollection services);
 }

@@ -12,5 +12,11 @@ public interface IEcsActionHandler
 {
     string Action { get; }
 
+    /// <summary>
+    /// API versions the action answers besides ECS's 2014-05-26: BSS actions served on this endpoint also take their
+    /// own (QueryInstanceBill: 2017-12-14), so BSS's SDK works against it unchanged.
+    /// </summary>
+    IReadOnlyCollection<string> OtherVersions => [];
+
     Task<JsonObject> HandleAsync(EcsRequest request, CancellationToken cancellationToken);
 }

@@ -135,7 +135,7 @@ public sealed class RpcEndpoint(
         var key = await authenticator.AuthenticateAsync(signed, cancellationToken).ConfigureAwait(false);
         call.AccessKeyId = key.Credential.AccessKeyId;
         call.AccountId = key.Credential.AccountId;
-        if (version != ProtocolParameters.ApiVersion)
+        if (version != ProtocolParameters.ApiVersion && dispatcher.Find(action)?.OtherVersions.Contains(version, StringComparer.Ordinal) != true)
         {
             throw RpcErrors.InvalidVersion();
         }

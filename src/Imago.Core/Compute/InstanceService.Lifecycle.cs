@@ -50,6 +50,7 @@ public sealed partial class InstanceService
             }
 
             db.Instances.Remove(instance);
+            await Imago.Core.Billing.UsageRecorder.RecordChangesAsync(db, time.GetUtcNow().UtcDateTime, cancellationToken).ConfigureAwait(false); // billing: same transaction
             await Commits.SaveOrConflictAsync(db).ConfigureAwait(false);
         }
 

@@ -76,6 +76,7 @@ public sealed partial class InstanceService
                     Idempotency.Record(db, caller, action, token, hash, new ReplaceSystemDiskResult(newDiskId), now);
                 }
 
+                await Imago.Core.Billing.UsageRecorder.RecordChangesAsync(db, now, cancellationToken).ConfigureAwait(false); // billing: same transaction
                 await Commits.SaveOrConflictAsync(db).ConfigureAwait(false);
             }
             catch (Exception e)

@@ -237,6 +237,7 @@ public sealed class CopyImageTaskHandler(
             });
         }
 
+        await Imago.Core.Billing.UsageRecorder.RecordChangesAsync(db, now, cancellationToken).ConfigureAwait(false); // billing: same transaction
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         foreach (var disk in disks)
         {

@@ -211,6 +211,7 @@ public sealed class ImportImageTaskHandler(ImagoDatabase database, RegionStores 
             });
         }
 
+        await Imago.Core.Billing.UsageRecorder.RecordChangesAsync(db, now, cancellationToken).ConfigureAwait(false); // billing: same transaction
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         var systemGiB = imported[0].VirtualGiB;
         var items = detection.ItemsJson;

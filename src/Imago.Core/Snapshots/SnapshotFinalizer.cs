@@ -24,7 +24,9 @@ public sealed class SnapshotFinalizer(ImagoDatabase database, RegionStores store
 
         var info = await store.GetInfoAsync(VersionKind.Snapshot, snapshotId, cancellationToken).ConfigureAwait(false);
         await using var db = database.CreateContext();
-        await db.Snapshots
+        // The capacity interval starts in the transaction that marks the snapshot accomplished (docs/billing.md).
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var finished = await db.Snapshots
             .Where(s => s.Id == snapshotId && s.Status == SnapshotStatuses.Progressing)
             .ExecuteUpdateAsync(s => s
                 .SetProperty(x => x.Status, SnapshotStatuses.Accomplished)
@@ -32,6 +34,13 @@ public sealed class SnapshotFinalizer(ImagoDatabase database, RegionStores store
                 .SetProperty(x => x.StoredBytes, info.UniqueBytes)
                 .SetProperty(x => x.Version, x => x.Version + 1), cancellationToken)
             .ConfigureAwait(false);
+        if (finished > 0 && await db.Snapshots.AsNoTracking().FirstOrDefaultAsync(s => s.Id == snapshotId, cancellationToken).ConfigureAwait(false) is { } snapshot)
+        {
+            Billing.UsageRecorder.SnapshotFinished(db, snapshot);
+            await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Marks progressing snapshots failed (their task failed or was abandoned).</summary>

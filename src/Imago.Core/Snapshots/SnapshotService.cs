@@ -144,6 +144,7 @@ public sealed class SnapshotService(
             try
             {
                 // The Version check loses against a CreateImage that just started using this snapshot.
+                await Imago.Core.Billing.UsageRecorder.RecordChangesAsync(db, time.GetUtcNow().UtcDateTime, cancellationToken).ConfigureAwait(false); // billing: same transaction
                 await db.SaveChangesAsync(CancellationToken.None).ConfigureAwait(false);
                 break;
             }

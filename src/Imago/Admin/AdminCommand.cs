@@ -15,5 +15,6 @@ public static class AdminCommand
         PublicImageCommands.Create(),
         MarketplaceCommands.Create(),
         BucketCommands.Create(),
+        ClockCommands.Create(),
     ]);
 }

@@ -22,5 +22,6 @@ public static class CommandLine
         new Imago.Serve.ServeCommand(),
         Imago.Admin.AdminCommand.Create(),
         Imago.Client.ImageCommands.Create(),
+        new Imago.Client.BillCommand(),
     ]);
 }

@@ -2,6 +2,7 @@ using System.Net;
 using Imago.Api.Hosting;
 using Imago.Core;
 using Imago.Core.Accounts;
+using Imago.Core.Billing;
 using Imago.Core.Compute;
 using Imago.Core.Compute.Nbd;
 using Imago.Core.Regions;
@@ -64,8 +65,13 @@ public sealed class ImagoHost : IAsyncDisposable
             await DatabaseOpener.InitializeAsync(database, cancellationToken).ConfigureAwait(false);
             var regions = new RegionCatalog(settings.RegionIds);
             var instanceTypes = await LoadInstanceTypesAsync(settings.InstanceTypesFile, cancellationToken).ConfigureAwait(false);
+            var priceBook = settings.PriceBookFile is { } priceFile
+                ? await PriceBook.LoadAsync(priceFile, cancellationToken).ConfigureAwait(false)
+                : await PriceBook.LoadSampleAsync(cancellationToken).ConfigureAwait(false);
+            priceBook.Validate(regions.RegionIds, instanceTypes.All.Select(t => t.InstanceTypeId));
+            TimeProvider clock = settings.ClockFile is { } clockFile ? TestClock.Open(clockFile) : TimeProvider.System;
             stores = await RegionStores.OpenAsync(settings.DataDirectory, regions, cancellationToken).ConfigureAwait(false);
-            app = Build(settings, database, regions, stores, instanceTypes, configureLogging);
+            app = Build(settings, database, regions, stores, instanceTypes, priceBook, clock, configureLogging);
 
             // Fail now, not at the first request, on a bad IMAGO_MASTER_KEY or an unreadable master.key.
             app.Services.GetRequiredService<MasterKey>();
@@ -135,7 +141,8 @@ public sealed class ImagoHost : IAsyncDisposable
     /// <summary>The longest request line (method, path and query) accepted; longer ones get Kestrel's 414.</summary>
     public const int MaxRequestLineBytes = 256 * 1024;
 
-    private static WebApplication Build(ServeSettings settings, ImagoDatabase database, RegionCatalog regions, RegionStores stores, InstanceTypeCatalog instanceTypes, Action<ILoggingBuilder>? configureLogging)
+    private static WebApplication Build(ServeSettings settings, ImagoDatabase database, RegionCatalog regions, RegionStores stores, InstanceTypeCatalog instanceTypes,
+        PriceBook priceBook, TimeProvider clock, Action<ILoggingBuilder>? configureLogging)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ApplicationName = "imago" });
         builder.WebHost.UseUrls([.. settings.Urls]);
@@ -164,8 +171,13 @@ public sealed class ImagoHost : IAsyncDisposable
         builder.Services.AddSingleton(regions);
         builder.Services.AddSingleton(stores);
         builder.Services.AddSingleton(instanceTypes);
-        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(clock);
+        builder.Services.AddSingleton(priceBook);
         builder.Services.AddImago();
+        if (clock is TestClock)
+        {
+            TestClockIsolation.KeepRealTime(builder.Services);
+        }
 
         var app = builder.Build();
         app.MapImago();

@@ -18,6 +18,8 @@ namespace Imago.Serve;
 /// <param name="NbdHost">The host name put in the nbd:// URLs given to clients; null: the listening address.</param>
 /// <param name="CopyConcurrency">CopyImage transfers at once per destination region (--copy-concurrency, default 2).</param>
 /// <param name="TransferRateMiBPerSecond">Copy and import bandwidth cap in MiB/s (--transfer-rate, default 0 = unlimited).</param>
+/// <param name="PriceBookFile">The price book (--price-book), or null for the embedded sample (docs/billing.md).</param>
+/// <param name="ClockFile">The opt-in test clock's file (--clock), or null for the system clock (docs/billing.md).</param>
 public sealed record ServeSettings(
     IReadOnlyList<string> Urls,
     string DataDirectory,
@@ -27,7 +29,9 @@ public sealed record ServeSettings(
     string? InstanceTypesFile,
     string? NbdHost = null,
     int CopyConcurrency = Imago.Core.ServiceOptions.DefaultCopyConcurrency,
-    double TransferRateMiBPerSecond = 0)
+    double TransferRateMiBPerSecond = 0,
+    string? PriceBookFile = null,
+    string? ClockFile = null)
 {
     /// <summary>Upper bounds that keep a typo from meaning "thousands of copies at once" or an overflowing rate.</summary>
     public const int MaxCopyConcurrency = 64;
@@ -41,7 +45,7 @@ public sealed record ServeSettings(
     /// <summary>The options every command that opens a service's data takes (serve and admin).</summary>
     public static readonly string[] DataOptions = ["--data", "--db"];
 
-    private static readonly OptionParser Parser = new([.. DataOptions, "--urls", "--regions", "--nbd", "--nbd-host", "--instance-types", "--copy-concurrency", "--transfer-rate"], []);
+    private static readonly OptionParser Parser = new([.. DataOptions, "--urls", "--regions", "--nbd", "--nbd-host", "--instance-types", "--copy-concurrency", "--transfer-rate", "--price-book", "--clock"], []);
 
     public static ServeSettings Parse(IReadOnlyList<string> args)
     {
@@ -60,7 +64,9 @@ public sealed record ServeSettings(
             options.Value("--instance-types") is { } file ? Path.GetFullPath(file) : null,
             ParseNbdHost(options.Value("--nbd-host")),
             ParseCopyConcurrency(options.Value("--copy-concurrency")),
-            ParseTransferRate(options.Value("--transfer-rate")));
+            ParseTransferRate(options.Value("--transfer-rate")),
+            FileOption(options, "--price-book"),
+            FileOption(options, "--clock"));
     }
 
     /// <summary>--data DIR (default ./imago-data) as a full path.</summary>
@@ -91,6 +97,11 @@ public sealed record ServeSettings(
             throw new UsageException($"--db is not a PostgreSQL connection string: {e.Message}");
         }
     }
+
+    private static string? FileOption(ParsedOptions options, string name) =>
+        options.Value(name) is not { } value ? null
+        : value.Length > 0 ? Path.GetFullPath(value)
+        : throw new UsageException($"{name} needs a file");
 
     private static string[] ParseUrls(string value)
     {

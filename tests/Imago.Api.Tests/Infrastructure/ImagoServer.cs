@@ -39,6 +39,9 @@ public sealed class ImagoServer : IAsyncLifetime
 
     public int CopyConcurrency { get; init; } = Imago.Core.ServiceOptions.DefaultCopyConcurrency;
 
+    /// <summary>imago serve --clock DATA/clock standing at this time (advance it with <c>admin clock advance</c>); null: the system clock.</summary>
+    public DateTimeOffset? TestClockStart { get; init; }
+
     /// <summary>The API's base address, e.g. <c>http://127.0.0.1:40123/</c>.</summary>
     public Uri BaseAddress => new(Host.Addresses[0].GetLeftPart(UriPartial.Authority) + "/");
 
@@ -70,8 +73,15 @@ public sealed class ImagoServer : IAsyncLifetime
                 ConnectionString = await CreatePostgresDatabaseAsync(postgres).ConfigureAwait(false);
             }
 
+            string? clockFile = null;
+            if (TestClockStart is { } start)
+            {
+                clockFile = Path.Combine(_data.Path, Imago.Admin.ClockCommands.DefaultFileName);
+                await Imago.Core.Billing.TestClock.WriteAsync(clockFile, start, CancellationToken.None).ConfigureAwait(false);
+            }
+
             var settings = new ServeSettings(["http://127.0.0.1:0"], _data.Path, ConnectionString, Regions, new IPEndPoint(IPAddress.Loopback, 0), InstanceTypesFile: null,
-                CopyConcurrency: CopyConcurrency, TransferRateMiBPerSecond: TransferRateMiBPerSecond);
+                CopyConcurrency: CopyConcurrency, TransferRateMiBPerSecond: TransferRateMiBPerSecond, ClockFile: clockFile);
             _host = await ImagoHost.StartAsync(settings, ConfigureLogging, CancellationToken.None).ConfigureAwait(false);
         }
         catch

@@ -73,6 +73,11 @@ internal static class SweepCatalog
         ],
         ["CancelCopyImage"] = ["RegionId", "ImageId"],
         ["ExportImage"] = ["RegionId", "ImageId", "OSSBucket", "OSSPrefix", "ImageFormat", "RoleName", "DryRun"],
+        ["DescribePrice"] =
+        [
+            "RegionId", "ResourceType", "InstanceType", "ImageId", "SystemDisk.Category", "SystemDisk.Size", "PriceUnit", "Period", "Amount",
+        ],
+        ["QueryInstanceBill"] = ["BillingCycle", "PageNum", "PageSize", "ProductCode", "IsBillingItem"],
     };
 
     /// <summary>Repeat lists: <c>Name.N.Field</c> (fields) or <c>Name.N</c> (no fields), per action.</summary>
@@ -90,6 +95,7 @@ internal static class SweepCatalog
         ["ModifyImageShareGroupPermission"] = [("AddGroup", []), ("RemoveGroup", [])],
         ["ImportImage"] = [("Tag", ["Key", "Value"]), ("DiskDeviceMapping", ["OSSBucket", "OSSObject", "Format", "DiskImageSize", "DiskImSize", "Device"])],
         ["CopyImage"] = [("Tag", ["Key", "Value"])],
+        ["DescribePrice"] = [("DataDisk", ["Size", "Category"])],
     };
 
     /// <summary>For an action not listed above: every id-like and common name, and the usual lists.</summary>

@@ -22,7 +22,7 @@ internal sealed class ComputeFixture : IAsyncDisposable
 
     private readonly TempDirectory _directory;
 
-    private ComputeFixture(TempDirectory directory, ImagoDatabase database, RegionCatalog regions, RegionStores stores)
+    private ComputeFixture(TempDirectory directory, ImagoDatabase database, RegionCatalog regions, RegionStores stores, TimeProvider time)
     {
         _directory = directory;
         Database = database;
@@ -31,7 +31,7 @@ internal sealed class ComputeFixture : IAsyncDisposable
         Exports = new DiskExports(database, stores);
         var types = new InstanceTypeCatalog();
         var volumes = new DiskVolumes(stores, Exports, NullLogger<DiskVolumes>.Instance);
-        Instances = new InstanceService(database, stores, regions, types, volumes, TimeProvider.System, NullLogger<InstanceService>.Instance);
+        Instances = new InstanceService(database, stores, regions, types, volumes, time, NullLogger<InstanceService>.Instance);
         Queries = new InstanceQueries(database, regions, types);
         Disks = new DiskService(database, regions, volumes);
     }
@@ -58,14 +58,15 @@ internal sealed class ComputeFixture : IAsyncDisposable
 
     public string DataDirectory => _directory.Path;
 
-    public static async Task<ComputeFixture> CreateAsync()
+    /// <param name="time">The instances' clock (billing tests stand it still); default: the system's.</param>
+    public static async Task<ComputeFixture> CreateAsync(TimeProvider? time = null)
     {
         var directory = new TempDirectory();
         var database = new ImagoDatabase(new DatabaseOptions(directory.Path));
         await database.InitializeAsync();
         var regions = new RegionCatalog([Region, OtherRegion]);
         var stores = await RegionStores.OpenAsync(directory.Path, regions);
-        return new ComputeFixture(directory, database, regions, stores);
+        return new ComputeFixture(directory, database, regions, stores, time ?? TimeProvider.System);
     }
 
     /// <summary>A store snapshot of <paramref name="bytes"/> whose data has <paramref name="marker"/> at <see cref="MarkerOffset"/>.</summary>
