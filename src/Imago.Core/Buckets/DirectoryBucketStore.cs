@@ -18,7 +18,7 @@ namespace Imago.Core.Buckets;
 /// safe: temp file, fsync, rename over the old object, fsync of the directory. It takes no store-wide lock, so the
 /// service and <c>imago admin bucket</c> use the same directories at once; every change is one rename.
 /// </summary>
-public sealed class DirectoryBucketStore : IBucketStore
+public sealed partial class DirectoryBucketStore : IBucketStore, IStagedFileBucketStore
 {
     private const int CopyBufferSize = 1 << 20;
 
@@ -151,7 +151,17 @@ public sealed class DirectoryBucketStore : IBucketStore
         return [.. buckets.OrderBy(b => b.Name, StringComparer.Ordinal)];
     }
 
-    public async Task<ObjectInfo> PutObjectAsync(string region, string bucket, string key, Stream content, IProgress<long>? progress,
+    public Task<ObjectInfo> PutObjectAsync(string region, string bucket, string key, Stream content, IProgress<long>? progress,
+        CancellationToken cancellationToken) =>
+        PublishAsync(region, bucket, key, (keyBytes, temporary) => WriteTemporaryAsync(temporary, keyBytes, content, progress, cancellationToken),
+            cancellationToken);
+
+    /// <summary>
+    /// The put's sequence: <paramref name="write"/> makes a temp file in the bucket holding the whole object and
+    /// flushed (and returns its header); it is renamed over the object and the directory flushed. Whatever fails,
+    /// the temp file goes, so readers see the old object or the new one.
+    /// </summary>
+    private async Task<ObjectInfo> PublishAsync(string region, string bucket, string key, Func<byte[], string, Task<ObjectHeader>> write,
         CancellationToken cancellationToken)
     {
         var keyBytes = ObjectKeys.Require(key);
@@ -160,19 +170,7 @@ public sealed class DirectoryBucketStore : IBucketStore
         var temporary = Path.Combine(bucketPath, TemporaryDirectory, Guid.NewGuid().ToString("N"));
         try
         {
-            ObjectHeader header;
-
-            // FileShare.None holds a flock on the temp file while it is written: the leftover sweep of another
-            // process never removes a live put's file. It is released before the rename, so readers never meet it.
-            var stream = OpenTemporary(temporary);
-            await using (stream.ConfigureAwait(false))
-            {
-                header = await WriteContentAsync(stream, keyBytes, content, progress, cancellationToken).ConfigureAwait(false);
-                stream.Position = 0;
-                await stream.WriteAsync(header.Encode(), cancellationToken).ConfigureAwait(false);
-                stream.Flush(flushToDisk: true);
-            }
-
+            var header = await write(keyBytes, temporary).ConfigureAwait(false);
             cancellationToken.ThrowIfCancellationRequested();
             File.Move(temporary, path, overwrite: true);
             NativeSync.FlushDirectory(directory);
@@ -185,6 +183,23 @@ public sealed class DirectoryBucketStore : IBucketStore
         finally
         {
             DurableFile.TryDelete(temporary);
+        }
+    }
+
+    /// <summary>Writes the object file <paramref name="temporary"/>: the content read to its end after the header, then the header, flushed.</summary>
+    private async Task<ObjectHeader> WriteTemporaryAsync(string temporary, byte[] keyBytes, Stream content, IProgress<long>? progress,
+        CancellationToken cancellationToken)
+    {
+        // FileShare.None holds a flock on the temp file while it is written: the leftover sweep of another
+        // process never removes a live put's file. It is released before the rename, so readers never meet it.
+        var stream = OpenTemporary(temporary);
+        await using (stream.ConfigureAwait(false))
+        {
+            var header = await WriteContentAsync(stream, keyBytes, content, progress, cancellationToken).ConfigureAwait(false);
+            stream.Position = 0;
+            await stream.WriteAsync(header.Encode(), cancellationToken).ConfigureAwait(false);
+            stream.Flush(flushToDisk: true);
+            return header;
         }
     }
 
@@ -251,13 +266,27 @@ public sealed class DirectoryBucketStore : IBucketStore
     private async Task<ObjectHeader> WriteContentAsync(FileStream stream, byte[] keyBytes, Stream content, IProgress<long>? progress,
         CancellationToken cancellationToken)
     {
+        stream.Position = ObjectHeader.Length;
+        var header = await HashContentAsync(keyBytes, content, (data, ct) => WriteSparseAsync(stream, data, ct), progress, cancellationToken)
+            .ConfigureAwait(false);
+
+        // Trailing zero blocks were skipped: the length still covers them (as holes).
+        stream.SetLength(ObjectHeader.Length + header.Size);
+        return header;
+    }
+
+    /// <summary>
+    /// Reads <paramref name="content"/> to its end and returns the object's header (size, MD5, SHA-256, now), handing
+    /// every buffer to <paramref name="write"/> in order. Two buffers: while one is hashed (MD5 and SHA-256 on their
+    /// own threads) and written, the next is read from the source. Hashing is most of a put's CPU (about 3 s per GiB
+    /// for both in turn on one core).
+    /// </summary>
+    private async Task<ObjectHeader> HashContentAsync(byte[] keyBytes, Stream content, Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask> write,
+        IProgress<long>? progress, CancellationToken cancellationToken)
+    {
         using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
         using var sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-
-        // Two buffers: while one is hashed (MD5 and SHA-256 on their own threads) and written, the next is read from
-        // the source. Hashing is most of a put's CPU (about 3 s per GiB for both in turn on one core).
         byte[][] buffers = [new byte[CopyBufferSize], new byte[CopyBufferSize]];
-        stream.Position = ObjectHeader.Length;
         long size = 0;
         progress?.Report(0);
         var current = 0;
@@ -271,7 +300,7 @@ public sealed class DirectoryBucketStore : IBucketStore
             var next = content.ReadAtLeastAsync(buffers[1 - current], CopyBufferSize, throwOnEndOfStream: false, cancellationToken).AsTask();
             try
             {
-                await WriteSparseAsync(stream, buffer.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
+                await write(buffer.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
             }
             finally
             {
@@ -293,8 +322,6 @@ public sealed class DirectoryBucketStore : IBucketStore
             current = 1 - current;
         }
 
-        // Trailing zero blocks were skipped: the length still covers them (as holes).
-        stream.SetLength(ObjectHeader.Length + size);
         var modified = DateTimeOffset.FromUnixTimeMilliseconds(_time.GetUtcNow().ToUnixTimeMilliseconds()).UtcDateTime; // the header's precision
         return new ObjectHeader(keyBytes, size, modified, md5.GetHashAndReset(), sha256.GetHashAndReset());
     }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Imago.Core.Buckets;
 using Imago.Core.Common;
+using Imago.Core.Errors;
 using Imago.Core.Storage;
 using Imago.Core.Tasks;
 using Imago.Formats;
@@ -12,7 +13,8 @@ namespace Imago.Core.Exporting;
 /// <summary>
 /// Runs an ExportImage task: per disk, reads the image's store snapshot and writes it into the bucket as one
 /// object in the chosen format. raw streams straight from the snapshot into the put; qcow2 and VHD are written by
-/// the format engine's writers into a staging file (<see cref="ExportStaging"/>), then put. Every put is atomic, so
+/// the format engine's writers into a staging file (<see cref="ExportStaging"/>), which then becomes the object (moved
+/// in when the bucket store can take a file, <see cref="IStagedFileBucketStore"/>; put as a stream otherwise). Every put is atomic, so
 /// an object is either absent or whole; when the task fails or is cancelled, the objects it already put are
 /// deleted, so a bucket never holds part of a failed export. After a restart the task runs again from scratch
 /// (puts replace objects, so running twice gives the same objects).
@@ -116,10 +118,16 @@ public sealed class ExportImageTaskHandler(RegionStores stores, IBucketStore buc
             throw ExportErrors.Failed($"The snapshot {disk.SnapshotId} of the image cannot be read: {error.Message}");
         }
 
-        var content = FileByteSource.Open(file);
-        await PutAsync(regionId, payload.Bucket, disk.Key, content, progress.Upload(content.Length, ExportProgress.StagedShare * 100), stored, cancellationToken)
-            .ConfigureAwait(false);
+        var upload = progress.Upload(new FileInfo(file).Length, ExportProgress.StagedShare * 100);
+        if (buckets is IStagedFileBucketStore staged && throttle is not { IsLimited: true })
+        {
+            // The file becomes the object without a second write of its bytes (only hashed).
+            await PutStagedAsync(staged, regionId, payload.Bucket, disk.Key, file, upload, stored, cancellationToken).ConfigureAwait(false);
+            return;
+        }
 
+        // A throttled export streams the file, so that the throttle paces what the put reads.
+        await PutAsync(regionId, payload.Bucket, disk.Key, FileByteSource.Open(file), upload, stored, cancellationToken).ConfigureAwait(false);
         File.Delete(file);
     }
 
@@ -146,11 +154,30 @@ public sealed class ExportImageTaskHandler(RegionStores stores, IBucketStore buc
         }
         catch (BucketException error)
         {
-            throw error.Code == "InvalidOSSBucket.NotFound" ? ExportErrors.BucketNotFound(bucket) : ExportErrors.Failed(error.Message);
+            throw Translate(error, bucket);
         }
 
         stored.Add(key);
     }
+
+    /// <summary>Moves the staged <paramref name="file"/> into the bucket as the object <paramref name="key"/>.</summary>
+    private static async Task PutStagedAsync(IStagedFileBucketStore staged, string regionId, string bucket, string key, string file, IProgress<long> progress,
+        List<string> stored, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await staged.PutStagedFileAsync(regionId, bucket, key, file, progress, cancellationToken).ConfigureAwait(false);
+        }
+        catch (BucketException error)
+        {
+            throw Translate(error, bucket);
+        }
+
+        stored.Add(key);
+    }
+
+    private static EcsException Translate(BucketException error, string bucket) =>
+        error.Code == "InvalidOSSBucket.NotFound" ? ExportErrors.BucketNotFound(bucket) : ExportErrors.Failed(error.Message);
 
     /// <summary>Removes the objects a failed or cancelled run stored (best effort: one that cannot be removed stays whole).</summary>
     private async Task DeleteAsync(string regionId, string bucket, IEnumerable<string> keys)
