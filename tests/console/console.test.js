@@ -222,10 +222,38 @@ describe('web console in Chromium', () => {
     await alicePage.getByRole('button', { name: 'Create instance' }).click();
     await alicePage.locator('.notice').waitFor();
     const [, instanceId] = (await alicePage.locator('.notice').innerText()).match(/^Instance (\S+) created from this image/);
+    state.instance = instanceId;
     const listed = await api(alice, 'DescribeInstances', { InstanceIds: JSON.stringify([instanceId]) });
     assert.equal(listed.Instances.Instance.length, 1);
     assert.equal(listed.Instances.Instance[0].ImageId, state.image);
     assert.equal(listed.Instances.Instance[0].InstanceType, 'ecs.g7.large');
+  });
+
+  it('the Instances page lists alice\'s instances only, and starts and stops one as the API then reports', async () => {
+    const fromApi = await api(alice, 'DescribeInstances', { PageSize: 100 });
+    await alicePage.getByRole('link', { name: 'Instances' }).click();
+    await alicePage.waitForURL(/\/console\/instances$/);
+    const ids = await alicePage.locator('#instances tbody tr').evaluateAll((rows) => rows.map((r) => r.dataset.instanceId));
+    assert.deepEqual(ids.sort(), fromApi.Instances.Instance.map((i) => i.InstanceId).sort());
+    assert.ok(ids.includes(state.instance));
+    const status = async () => (await api(alice, 'DescribeInstances', { InstanceIds: JSON.stringify([state.instance]) })).Instances.Instance[0].Status;
+    assert.equal(await status(), 'Stopped');
+
+    await alicePage.getByRole('button', { name: `Start ${state.instance}` }).click();
+    await alicePage.locator('.notice').waitFor();
+    assert.equal(await alicePage.locator('.notice').innerText(), `Instance ${state.instance} started.`);
+    await until(async () => (await status()) === 'Running', 'instance Running');
+    await screenshot(alicePage, 'instances');
+    await alicePage.reload();
+    await alicePage.getByRole('button', { name: `Stop ${state.instance}` }).click();
+    await alicePage.locator('.notice').waitFor();
+    await until(async () => (await status()) === 'Stopped', 'instance Stopped');
+
+    await bobPage.goto(`${service.url}/console/instances`);
+    assert.equal(await bobPage.locator('#instances-empty').innerText(), 'No instances in this region.');
+    const foreign = await bobPage.request.get(`${service.url}/console/instances`);
+    assert.ok(!(await foreign.text()).includes(state.instance));
+    await alicePage.goto(imageUrl(state.image));
   });
 
   it('delete refuses an image in use unless forced, then deletes it', async () => {

@@ -1,0 +1,56 @@
+using Imago.Core.Compute;
+using Imago.Core.Errors;
+using Imago.Data.Entities;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Imago.WebConsole.Pages.Instances;
+
+/// <summary>The Instances list (DescribeInstances) with Start and Stop (StartInstance, StopInstance).</summary>
+public sealed class IndexModel(InstanceQueries queries, InstanceService instances) : ConsolePageModel
+{
+    public const int PageSize = 20;
+
+    [BindProperty(SupportsGet = true, Name = "page")]
+    public int PageNumber { get; set; } = 1;
+
+    [BindProperty]
+    public string? InstanceId { get; set; }
+
+    public Page<InstanceDetails>? Result { get; private set; }
+
+    public int PageCount => Result is null ? 0 : Math.Max(1, (Result.TotalCount + PageSize - 1) / PageSize);
+
+    public async Task OnGetAsync()
+    {
+        PageNumber = Math.Clamp(PageNumber, 1, 100_000);
+        try
+        {
+            Result = await queries.DescribeAsync(Caller, new InstanceFilter { RegionId = Region }, new PageRequest(PageNumber, PageSize),
+                HttpContext.RequestAborted);
+        }
+        catch (EcsException refusal)
+        {
+            Refusal = Describe(refusal);
+        }
+    }
+
+    public Task<IActionResult> OnPostStartAsync() =>
+        ActAsync(() => instances.StartInstanceAsync(Caller, Region, InstanceId ?? "", dryRun: false, HttpContext.RequestAborted),
+            $"Instance {InstanceId} started.", () => Redirect("/console/instances"), ReloadAsync);
+
+    public Task<IActionResult> OnPostStopAsync() =>
+        ActAsync(() => instances.StopInstanceAsync(Caller, Region, InstanceId ?? "", dryRun: false, HttpContext.RequestAborted),
+            $"Instance {InstanceId} stopped.", () => Redirect("/console/instances"), ReloadAsync);
+
+    public static bool CanStart(InstanceEntity instance) => instance.Status == InstanceStatuses.Stopped;
+
+    public static bool CanStop(InstanceEntity instance) => instance.Status == InstanceStatuses.Running;
+
+    private async Task<IActionResult> ReloadAsync()
+    {
+        Response.StatusCode = StatusCodes.Status400BadRequest;
+        await OnGetAsync();
+        return Page();
+    }
+}
