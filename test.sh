@@ -61,26 +61,27 @@ else
   status=1
 fi
 
-# The official Alibaba Cloud SDKs (tests/sdk, node --test) against a real imago serve on loopback.
-echo "== tests/sdk (official SDKs)"
-if [ ! -d tests/sdk/node_modules ] || [ tests/sdk/package-lock.json -nt tests/sdk/node_modules ]; then
-  (cd tests/sdk && npm ci --no-audit --no-fund --loglevel=error)
-fi
-if ! (cd tests/sdk && node --test --test-concurrency=1 --test-reporter=spec --test-reporter-destination=stdout \
-      --test-reporter=tap --test-reporter-destination="$results/sdk.tap"); then
-  status=1
-fi
+# node --test suites against a real imago serve on loopback: installs the suite's packages when its lock is newer,
+# then runs it with a spec report on stdout and a TAP file ($results/NAME.tap) for the closing count.
+run_node_suite() {
+  local dir=$1 name=$2
+  if [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules" ]; then
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+  if ! (cd "$dir" && node --test --test-concurrency=1 --test-reporter=spec --test-reporter-destination=stdout \
+        --test-reporter=tap --test-reporter-destination="$results/$name.tap"); then
+    status=1
+  fi
+}
 
-# The web console in Debian's headless Chromium (tests/console: playwright-core, node --test) against a real imago serve;
-# it starts the service with tests/sdk/harness.js, installed above.
+# The official Alibaba Cloud SDKs.
+echo "== tests/sdk (official SDKs)"
+run_node_suite tests/sdk sdk
+
+# The web console in Debian's headless Chromium (playwright-core); it starts the service with tests/sdk/harness.js,
+# installed above.
 echo "== tests/console (Chromium)"
-if [ ! -d tests/console/node_modules ] || [ tests/console/package-lock.json -nt tests/console/node_modules ]; then
-  (cd tests/console && npm ci --no-audit --no-fund --loglevel=error)
-fi
-if ! (cd tests/console && node --test --test-concurrency=1 --test-reporter=spec --test-reporter-destination=stdout \
-      --test-reporter=tap --test-reporter-destination="$results/console.tap"); then
-  status=1
-fi
+run_node_suite tests/console console
 
 # One closing line for all projects: "N passed, N failed".
 passed=0; failed=0; skipped=0

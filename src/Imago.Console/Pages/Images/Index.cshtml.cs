@@ -36,14 +36,12 @@ public sealed class IndexModel(ImageQueries queries) : ConsolePageModel
 
     public string CurrentTab => Tabs.Any(t => t.Id == Tab) ? Tab! : Tabs[0].Id;
 
-    public int PageCount => Result is null ? 0 : Math.Max(1, (Result.TotalCount + PageSize - 1) / PageSize);
-
     public async Task OnGetAsync()
     {
         var alias = Tabs.First(t => t.Id == CurrentTab).Alias;
         var status = ImageStatuses.All.FirstOrDefault(s => s == Status);
         Status = status;
-        PageNumber = Math.Clamp(PageNumber, 1, 100_000);
+        PageNumber = Math.Clamp(PageNumber, 1, Shared.Pager.MaxPageNumber);
         try
         {
             Result = await queries.DescribeAsync(Caller, Region, new ImageQuery

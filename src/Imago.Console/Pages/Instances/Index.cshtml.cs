@@ -19,11 +19,9 @@ public sealed class IndexModel(InstanceQueries queries, InstanceService instance
 
     public Page<InstanceDetails>? Result { get; private set; }
 
-    public int PageCount => Result is null ? 0 : Math.Max(1, (Result.TotalCount + PageSize - 1) / PageSize);
-
     public async Task OnGetAsync()
     {
-        PageNumber = Math.Clamp(PageNumber, 1, 100_000);
+        PageNumber = Math.Clamp(PageNumber, 1, Shared.Pager.MaxPageNumber);
         try
         {
             Result = await queries.DescribeAsync(Caller, new InstanceFilter { RegionId = Region }, new PageRequest(PageNumber, PageSize),
@@ -42,6 +40,8 @@ public sealed class IndexModel(InstanceQueries queries, InstanceService instance
     public Task<IActionResult> OnPostStopAsync() =>
         ActAsync(() => instances.StopInstanceAsync(Caller, Region, InstanceId ?? "", dryRun: false, HttpContext.RequestAborted),
             $"Instance {InstanceId} stopped.", () => Redirect("/console/instances"), ReloadAsync);
+
+    public static string Link(int page) => page > 1 ? $"/console/instances?page={page}" : "/console/instances";
 
     public static bool CanStart(InstanceEntity instance) => instance.Status == InstanceStatuses.Stopped;
 
