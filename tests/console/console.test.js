@@ -106,6 +106,30 @@ describe('web console in Chromium', () => {
     assert.equal(await alicePage.locator('#images-empty').innerText(), 'No images match.');
   });
 
+  it('the Snapshots and Tasks pages list what DescribeSnapshots and DescribeTasks report, for their owner only', async () => {
+    const snapshots = await api(alice, 'DescribeSnapshots', { PageSize: 20 });
+    assert.ok(snapshots.TotalCount > 0);
+    await alicePage.getByRole('link', { name: 'Snapshots' }).click();
+    await alicePage.waitForURL(/\/console\/snapshots$/);
+    const shownSnapshots = await alicePage.locator('#snapshots tbody tr').evaluateAll((rows) => rows.map((r) => r.dataset.snapshotId));
+    assert.deepEqual(shownSnapshots.sort(), snapshots.Snapshots.Snapshot.map((x) => x.SnapshotId).sort());
+
+    const tasks = await api(alice, 'DescribeTasks', { PageSize: 20 });
+    assert.ok(tasks.TotalCount > 0);
+    await alicePage.getByRole('link', { name: 'Tasks' }).click();
+    await alicePage.waitForURL(/\/console\/tasks$/);
+    const shownTasks = await alicePage.locator('#tasks tbody tr').evaluateAll((rows) => rows.map((r) => r.dataset.taskId));
+    assert.deepEqual(shownTasks, tasks.TaskSet.Task.map((t) => t.TaskId));
+    assert.match(await alicePage.locator('#tasks tbody').innerText(), /CreateImage/);
+    await screenshot(alicePage, 'tasks');
+
+    await signIn(bobPage, service, service.accounts.bob);
+    await bobPage.goto(`${service.url}/console/snapshots`);
+    assert.equal(await bobPage.locator('#snapshots-empty').innerText(), 'No snapshots in this region.');
+    await bobPage.goto(`${service.url}/console/tasks`);
+    assert.equal(await bobPage.locator('#tasks-empty').innerText(), 'No tasks in this region.');
+  });
+
   it('the region selector switches every page to another region', async () => {
     await alicePage.goto(`${service.url}/console/images?tab=custom`);
     await alicePage.getByRole('combobox', { name: 'Region' }).selectOption('cn-shanghai');

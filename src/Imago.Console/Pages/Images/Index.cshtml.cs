@@ -6,10 +6,8 @@ using Microsoft.AspNetCore.Mvc;
 namespace Imago.WebConsole.Pages.Images;
 
 /// <summary>The Images list: one tab per owner alias (DescribeImages' ImageOwnerAlias), name and status filters, paging.</summary>
-public sealed class IndexModel(ImageQueries queries) : ConsolePageModel
+public sealed class IndexModel(ImageQueries queries) : ListPageModel
 {
-    public const int PageSize = 20;
-
     /// <summary>Tab id (in the URL), label, and the ImageOwnerAlias it lists.</summary>
     public static readonly IReadOnlyList<(string Id, string Label, string Alias)> Tabs =
     [
@@ -29,9 +27,6 @@ public sealed class IndexModel(ImageQueries queries) : ConsolePageModel
     [BindProperty(SupportsGet = true)]
     public string? Status { get; set; }
 
-    [BindProperty(SupportsGet = true, Name = "page")]
-    public int PageNumber { get; set; } = 1;
-
     public ImagePage? Result { get; private set; }
 
     public string CurrentTab => Tabs.Any(t => t.Id == Tab) ? Tab! : Tabs[0].Id;
@@ -41,7 +36,6 @@ public sealed class IndexModel(ImageQueries queries) : ConsolePageModel
         var alias = Tabs.First(t => t.Id == CurrentTab).Alias;
         var status = ImageStatuses.All.FirstOrDefault(s => s == Status);
         Status = status;
-        PageNumber = Math.Clamp(PageNumber, 1, Shared.Pager.MaxPageNumber);
         try
         {
             Result = await queries.DescribeAsync(Caller, Region, new ImageQuery

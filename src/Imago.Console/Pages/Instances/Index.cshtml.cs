@@ -7,13 +7,8 @@ using Microsoft.AspNetCore.Mvc;
 namespace Imago.WebConsole.Pages.Instances;
 
 /// <summary>The Instances list (DescribeInstances) with Start and Stop (StartInstance, StopInstance).</summary>
-public sealed class IndexModel(InstanceQueries queries, InstanceService instances) : ConsolePageModel
+public sealed class IndexModel(InstanceQueries queries, InstanceService instances) : ListPageModel
 {
-    public const int PageSize = 20;
-
-    [BindProperty(SupportsGet = true, Name = "page")]
-    public int PageNumber { get; set; } = 1;
-
     [BindProperty]
     public string? InstanceId { get; set; }
 
@@ -21,7 +16,6 @@ public sealed class IndexModel(InstanceQueries queries, InstanceService instance
 
     public async Task OnGetAsync()
     {
-        PageNumber = Math.Clamp(PageNumber, 1, Shared.Pager.MaxPageNumber);
         try
         {
             Result = await queries.DescribeAsync(Caller, new InstanceFilter { RegionId = Region }, new PageRequest(PageNumber, PageSize),
