@@ -34,7 +34,7 @@ public sealed class ConsolePasswords(ImagoDatabase database)
 
         await using var db = database.CreateContext();
         var account = await db.Accounts.FirstOrDefaultAsync(a => a.Name == accountName, cancellationToken).ConfigureAwait(false)
-            ?? throw new AccountException($"no account named '{accountName}'");
+            ?? throw new AccountException($"no account named '{Errors.EcsErrors.Printable(accountName)}'");
         account.ConsolePasswordHash = Hash(password);
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
     }
