@@ -36,6 +36,20 @@ public abstract class ConsolePageModel : PageModel
     /// <summary>A refusal as the page shows it: the ECS message and, for support, its code.</summary>
     protected static string Describe(EcsException refusal) => $"{refusal.Message} ({refusal.Code})";
 
+    /// <summary>Runs a read; a refusal (e.g. a malformed filter) becomes the page's message and the result null.</summary>
+    protected async Task<T?> ReadAsync<T>(Func<Task<T>> query) where T : class
+    {
+        try
+        {
+            return await query().ConfigureAwait(false);
+        }
+        catch (EcsException refusal)
+        {
+            Refusal = Describe(refusal);
+            return null;
+        }
+    }
+
     /// <summary>Runs an action; on success redirects with <paramref name="done"/>, on a refusal shows its message on the page.</summary>
     protected async Task<IActionResult> ActAsync(Func<Task> action, string done, Func<IActionResult> onSuccess, Func<Task<IActionResult>> onRefusal)
     {

@@ -1,6 +1,5 @@
 using System.Globalization;
 using Imago.Core.Billing;
-using Imago.Core.Errors;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Imago.WebConsole.Pages.Billing;
@@ -28,15 +27,8 @@ public sealed class IndexModel(BillQueries bills, TimeProvider time) : ListPageM
     public async Task OnGetAsync()
     {
         Cycle = string.IsNullOrWhiteSpace(Cycle) ? time.GetUtcNow().ToString("yyyy-MM", CultureInfo.InvariantCulture) : Cycle.Trim();
-        try
-        {
-            Result = await bills.QueryAsync(Caller, new BillQuery(Cycle, PageNumber, LinesPerPage, ProductCode: null, IsBillingItem: true),
-                HttpContext.RequestAborted);
-        }
-        catch (EcsException refusal)
-        {
-            Refusal = Describe(refusal);
-        }
+        Result = await ReadAsync(() => bills.QueryAsync(Caller, new BillQuery(Cycle, PageNumber, LinesPerPage, ProductCode: null, IsBillingItem: true),
+                HttpContext.RequestAborted));
     }
 
     public static string Money(decimal amount) => amount.ToString("0.######", CultureInfo.InvariantCulture);

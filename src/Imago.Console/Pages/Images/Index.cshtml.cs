@@ -1,4 +1,3 @@
-using Imago.Core.Errors;
 using Imago.Core.Images;
 using Imago.Data.Entities;
 using Microsoft.AspNetCore.Mvc;
@@ -36,21 +35,15 @@ public sealed class IndexModel(ImageQueries queries) : ListPageModel
         var alias = Tabs.First(t => t.Id == CurrentTab).Alias;
         var status = ImageStatuses.All.FirstOrDefault(s => s == Status);
         Status = status;
-        try
+        var query = new ImageQuery
         {
-            Result = await queries.DescribeAsync(Caller, Region, new ImageQuery
-            {
-                ImageOwnerAlias = alias,
-                ImageName = string.IsNullOrWhiteSpace(Name) ? null : Name.Trim()[..Math.Min(Name.Trim().Length, 128)],
-                Statuses = status is null ? ImageStatuses.All : [status],
-                PageNumber = PageNumber,
-                PageSize = PageSize,
-            }, dryRun: false, HttpContext.RequestAborted);
-        }
-        catch (EcsException refusal)
-        {
-            Refusal = Describe(refusal);
-        }
+            ImageOwnerAlias = alias,
+            ImageName = string.IsNullOrWhiteSpace(Name) ? null : Name.Trim()[..Math.Min(Name.Trim().Length, 128)],
+            Statuses = status is null ? ImageStatuses.All : [status],
+            PageNumber = PageNumber,
+            PageSize = PageSize,
+        };
+        Result = await ReadAsync(() => queries.DescribeAsync(Caller, Region, query, dryRun: false, HttpContext.RequestAborted));
     }
 
     /// <summary>This list's URL with one parameter changed (tabs and pager keep the filters).</summary>

@@ -1,5 +1,4 @@
 using Imago.Core.Compute;
-using Imago.Core.Errors;
 using Imago.Data.Entities;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -16,15 +15,8 @@ public sealed class IndexModel(InstanceQueries queries, InstanceService instance
 
     public async Task OnGetAsync()
     {
-        try
-        {
-            Result = await queries.DescribeAsync(Caller, new InstanceFilter { RegionId = Region }, new PageRequest(PageNumber, PageSize),
-                HttpContext.RequestAborted);
-        }
-        catch (EcsException refusal)
-        {
-            Refusal = Describe(refusal);
-        }
+        Result = await ReadAsync(() => queries.DescribeAsync(Caller, new InstanceFilter { RegionId = Region }, new PageRequest(PageNumber, PageSize),
+                HttpContext.RequestAborted));
     }
 
     public Task<IActionResult> OnPostStartAsync() =>

@@ -1,5 +1,4 @@
 using Imago.Core.Compute;
-using Imago.Core.Errors;
 using Imago.Core.Snapshots;
 
 namespace Imago.WebConsole.Pages.Snapshots;
@@ -13,13 +12,6 @@ public sealed class IndexModel(SnapshotQueries queries) : ListPageModel
 
     public async Task OnGetAsync()
     {
-        try
-        {
-            Result = await queries.ListAsync(Caller, Region, new SnapshotQuery(Paging: new PageRequest(PageNumber, PageSize)), HttpContext.RequestAborted);
-        }
-        catch (EcsException refusal)
-        {
-            Refusal = Describe(refusal);
-        }
+        Result = await ReadAsync(() => queries.ListAsync(Caller, Region, new SnapshotQuery(Paging: new PageRequest(PageNumber, PageSize)), HttpContext.RequestAborted));
     }
 }

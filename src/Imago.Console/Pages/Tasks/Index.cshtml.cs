@@ -1,5 +1,4 @@
 using Imago.Core.Compute;
-using Imago.Core.Errors;
 using Imago.Core.Tasks;
 using Imago.Data.Entities;
 
@@ -14,13 +13,6 @@ public sealed class IndexModel(TaskQueries queries) : ListPageModel
 
     public async Task OnGetAsync()
     {
-        try
-        {
-            Result = await queries.ListAsync(Caller, Region, new TaskQuery(PageNumber: PageNumber, PageSize: PageSize), HttpContext.RequestAborted);
-        }
-        catch (EcsException refusal)
-        {
-            Refusal = Describe(refusal);
-        }
+        Result = await ReadAsync(() => queries.ListAsync(Caller, Region, new TaskQuery(PageNumber: PageNumber, PageSize: PageSize), HttpContext.RequestAborted));
     }
 }
