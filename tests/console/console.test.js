@@ -275,8 +275,44 @@ describe('web console in Chromium', () => {
 
     await bobPage.goto(`${service.url}/console/instances`);
     assert.equal(await bobPage.locator('#instances-empty').innerText(), 'No instances in this region.');
+    const forged = await bobPage.request.post(`${service.url}/console/instances?handler=Stop`, { form: { InstanceId: state.instance } });
+    assert.equal(forged.status(), 400, 'no antiforgery token');
     const foreign = await bobPage.request.get(`${service.url}/console/instances`);
     assert.ok(!(await foreign.text()).includes(state.instance));
+    await alicePage.goto(imageUrl(state.image));
+  });
+
+  it('deleting a Running instance is refused with the API\'s message; a Stopped one is deleted', async () => {
+    const running = (await api(alice, 'DescribeInstances', { Status: 'Running' })).Instances.Instance[0].InstanceId;
+    const fromApi = await apiRefusal(api(alice, 'DeleteInstance', { InstanceId: running }));
+    await alicePage.goto(`${service.url}/console/instances`);
+    alicePage.once('dialog', (dialog) => dialog.accept());
+    await alicePage.getByRole('button', { name: `Delete ${running}` }).click();
+    await alicePage.locator('.refusal').waitFor();
+    assert.equal(await alicePage.locator('.refusal').innerText(), `${fromApi.message} (${fromApi.code})`);
+
+    // A Stopped instance (CreateInstance makes it so) of the public image: the custom image stays in use.
+    const stopped = (await api(alice, 'CreateInstance', { ImageId: state.publicImage, InstanceType: 'ecs.g7.large' })).InstanceId;
+    await alicePage.goto(`${service.url}/console/instances`);
+    alicePage.once('dialog', (dialog) => dialog.accept());
+    await alicePage.getByRole('button', { name: `Delete ${stopped}` }).click();
+    await alicePage.locator('.notice').waitFor();
+    assert.equal(await alicePage.locator('.notice').innerText(), `Instance ${stopped} deleted.`);
+    assert.equal((await api(alice, 'DescribeInstances', { InstanceIds: JSON.stringify([stopped]) })).Instances.Instance.length, 0);
+    await alicePage.goto(imageUrl(state.image));
+  });
+
+  it('is usable from the keyboard: the skip link comes first and moves focus to the content', async () => {
+    await alicePage.goto(`${service.url}/console/images`);
+    await alicePage.keyboard.press('Tab');
+    assert.equal(await alicePage.evaluate(() => document.activeElement.textContent.trim()), 'Skip to content');
+    await alicePage.keyboard.press('Enter');
+    assert.equal(await alicePage.evaluate(() => document.activeElement.id), 'main');
+    await alicePage.keyboard.press('Tab');
+    assert.equal(await alicePage.evaluate(() => document.activeElement.textContent.trim()), 'Public');
+    const unlabelled = await alicePage.evaluate(() => [...document.querySelectorAll('input:not([type=hidden]), select')]
+      .filter((control) => !control.labels?.length && !control.getAttribute('aria-label')).map((control) => control.outerHTML));
+    assert.deepEqual(unlabelled, []);
     await alicePage.goto(imageUrl(state.image));
   });
 

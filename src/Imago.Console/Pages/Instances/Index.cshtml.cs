@@ -27,6 +27,11 @@ public sealed class IndexModel(InstanceQueries queries, InstanceService instance
         ActAsync(() => instances.StopInstanceAsync(Caller, Region, InstanceId ?? "", dryRun: false, HttpContext.RequestAborted),
             $"Instance {InstanceId} stopped.", () => Redirect("/console/instances"), ReloadAsync);
 
+    /// <summary>DeleteInstance without Force: a Running instance is refused with the API's message (stop it first).</summary>
+    public Task<IActionResult> OnPostDeleteAsync() =>
+        ActAsync(() => instances.DeleteInstanceAsync(Caller, Region, InstanceId ?? "", force: false, dryRun: false, HttpContext.RequestAborted),
+            $"Instance {InstanceId} deleted.", () => Redirect("/console/instances"), ReloadAsync);
+
     public static string Link(int page) => page > 1 ? $"/console/instances?page={page}" : "/console/instances";
 
     public static bool CanStart(InstanceEntity instance) => instance.Status == InstanceStatuses.Stopped;
