@@ -1,11 +1,12 @@
 'use strict';
 // The console password: `imago admin account set-password` (from standard input), sign-in with it, one message for
-// every failure, and a new password ending the sessions opened with the old one.
+// every failure, and a new password ending the sessions opened with the old one; a disabled AccessKey ends the
+// sessions opened with it.
 const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const { execFileSync } = require('node:child_process');
-const { startService, imagoCommand } = require('../sdk/harness');
-const { launch, newPage, signInWithPassword, screenshot } = require('./browser');
+const { startService, imagoCommand, adminCommand, until } = require('../sdk/harness');
+const { launch, newPage, signIn, signInWithPassword, screenshot } = require('./browser');
 
 describe('console password sign-in', () => {
   let service;
@@ -58,5 +59,19 @@ describe('console password sign-in', () => {
     assert.match(page.url(), /\/console\/signin\?ReturnUrl=/);
     await signInWithPassword(page, service, 'alice', 'a brand new passphrase');
     assert.match(page.url(), /\/console\/images$/);
+  });
+
+  it('disabling the AccessKey a session was opened with ends that session', async () => {
+    const bobPage = await newPage(browser);
+    await signIn(bobPage, service, service.accounts.bob);
+    assert.match(bobPage.url(), /\/console\/images$/);
+    adminCommand(service, ['key', 'disable', service.accounts.bob.AccessKeyId]);
+    // The service's credential cache keeps a key for up to a second; the session ends at the first request after.
+    await until(async () => {
+      await bobPage.goto(`${service.url}/console/images`);
+      return /\/console\/signin\?ReturnUrl=/.test(bobPage.url());
+    }, 'the session ended', { timeoutMs: 30_000, intervalMs: 250 });
+    const again = await signIn(bobPage, service, service.accounts.bob);
+    assert.equal(again.status(), 401);
   });
 });
