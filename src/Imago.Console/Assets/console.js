@@ -21,6 +21,8 @@ document.addEventListener('DOMContentLoaded', () => {
   const bar = document.getElementById('image-progress');
   const text = document.getElementById('image-progress-text');
   const status = document.getElementById('image-status');
+  // The statuses that mean "still working": an image's by default, a task's when the page says so.
+  const active = (holder.dataset.progressActive || 'Creating,Waiting').split(',');
   let polls = 0;
   const poll = async () => {
     if (++polls > 3600) return;
@@ -31,7 +33,7 @@ document.addEventListener('DOMContentLoaded', () => {
       bar.value = state.progress;
       text.textContent = `${state.progress}%`;
       status.textContent = state.status;
-      if (state.status !== 'Creating' && state.status !== 'Waiting') { window.location.reload(); return; }
+      if (!active.includes(state.status)) { window.location.reload(); return; }
     } catch { /* the service restarting: try again */ }
     setTimeout(poll, 1000);
   };

@@ -1,6 +1,8 @@
+using Imago.Core.Buckets;
 using Imago.Core.Compute;
 using Imago.Core.Copying;
 using Imago.Core.Errors;
+using Imago.Core.Exporting;
 using Imago.Core.Images;
 using Imago.Core.Regions;
 using Imago.Core.Sharing;
@@ -15,7 +17,7 @@ namespace Imago.WebConsole.Pages.Images;
 /// API's InvalidImageId.NotFound, a 404), and the actions on it, each through the Core service its API action uses.
 /// </summary>
 public sealed class DetailModel(ImageQueries queries, ImageChanges changes, ImageSharing sharing, InstanceService instances, CopyImageService copies,
-    RegionCatalog regions) : ConsolePageModel
+    RegionCatalog regions, ImageExportService exports, IBucketStore buckets) : ConsolePageModel
 {
     [BindProperty(SupportsGet = true)]
     public string ImageId { get; set; } = "";
@@ -44,7 +46,22 @@ public sealed class DetailModel(ImageQueries queries, ImageChanges changes, Imag
     [BindProperty]
     public string? DestinationImageName { get; set; }
 
+    [BindProperty]
+    public string? ExportFormat { get; set; }
+
+    [BindProperty]
+    public string? ExportBucket { get; set; }
+
+    [BindProperty]
+    public string? ExportPrefix { get; set; }
+
     public ImageView? View { get; private set; }
+
+    /// <summary>The buckets the caller may export into (its own and the operator's: BucketAccess.MayUse).</summary>
+    public IReadOnlyList<BucketInfo> Buckets { get; private set; } = [];
+
+    /// <summary>ExportImage applies to one's own Available custom image that is not from the image market.</summary>
+    public bool CanExport => IsOwn && View?.Image is { Kind: ImageKinds.Custom, Status: ImageStatuses.Available, ProductCode.Length: 0 };
 
     public ImageSharePage? Shares { get; private set; }
 
@@ -111,6 +128,19 @@ public sealed class DetailModel(ImageQueries queries, ImageChanges changes, Imag
             }, ReloadAsync);
     }
 
+    /// <summary>ExportImage (ImageExportService); the task's page then shows its progress and the download links.</summary>
+    public async Task<IActionResult> OnPostExportAsync()
+    {
+        string? taskId = null;
+        return await ActAsync(async () => taskId = await exports.ExportAsync(Caller, new ExportImageRequest(Region, ImageId, ExportBucket ?? "",
+                string.IsNullOrWhiteSpace(ExportPrefix) ? null : ExportPrefix.Trim(), ExportFormat), HttpContext.RequestAborted),
+            "", () =>
+            {
+                Notice = $"Exporting as task {taskId}.";
+                return Redirect($"/console/exports/{Uri.EscapeDataString(taskId!)}?region={Uri.EscapeDataString(Region)}");
+            }, ReloadAsync);
+    }
+
     public Task<IActionResult> OnPostCancelCopyAsync() =>
         ActAsync(() => copies.CancelAsync(Caller, Region, ImageId, HttpContext.RequestAborted),
             $"Copy {ImageId} cancelled: the partial copy is removed.", () => Redirect("/console/images?tab=custom"), ReloadAsync);
@@ -172,6 +202,7 @@ public sealed class DetailModel(ImageQueries queries, ImageChanges changes, Imag
         if (IsOwn)
         {
             Shares = await sharing.DescribeAsync(Caller, Region, ImageId, 1, 100, HttpContext.RequestAborted);
+            Buckets = [.. (await buckets.ListBucketsAsync(Region, HttpContext.RequestAborted)).Where(b => BucketAccess.MayUse(b, Caller))];
         }
 
         InstanceTypes = [.. queries.SupportedTypes(View.Image.Architecture)];
