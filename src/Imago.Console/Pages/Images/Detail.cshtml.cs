@@ -72,6 +72,9 @@ public sealed class DetailModel(ImageQueries queries, ImageChanges changes, Imag
     /// <summary>A copy still transferring: the page polls its progress and offers Cancel (CancelCopyImage).</summary>
     public bool IsCopying => View?.Image is { IsCopied: true, Status: ImageStatuses.Creating or ImageStatuses.Waiting };
 
+    /// <summary>Work still running on the image (a copy, an import, a creation): the page polls its progress.</summary>
+    public bool IsWorking => View?.Image.Status is ImageStatuses.Creating or ImageStatuses.Waiting;
+
     public IEnumerable<string> OtherRegions => regions.RegionIds.Where(r => r != Region);
 
     public async Task<IActionResult> OnGetAsync() => await LoadAsync() ? Page() : NotFoundPage();
