@@ -39,3 +39,46 @@ document.addEventListener('DOMContentLoaded', () => {
   };
   setTimeout(poll, 1000);
 });
+
+// The import page's upload: the file goes as the request body (streamed into the bucket by the service), the
+// antiforgery token in a header, and the bar follows XMLHttpRequest's upload progress. Once stored, the import
+// form is filled with the object's bucket and name.
+document.addEventListener('DOMContentLoaded', () => {
+  const form = document.getElementById('upload');
+  if (!form) return;
+  const bar = document.getElementById('upload-progress');
+  const text = document.getElementById('upload-progress-text');
+  const outcome = document.getElementById('upload-outcome');
+  const show = (percent) => { bar.value = percent; text.textContent = `${percent}%`; };
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const file = document.getElementById('UploadFile').files[0];
+    if (!file) return;
+    const bucket = document.getElementById('UploadBucket').value;
+    const key = document.getElementById('UploadKey').value.trim() || file.name;
+    const url = new URL(form.action, window.location.href);
+    url.searchParams.set('bucket', bucket);
+    url.searchParams.set('key', key);
+    const request = new XMLHttpRequest();
+    request.open('POST', url);
+    request.setRequestHeader('Content-Type', 'application/octet-stream');
+    request.setRequestHeader('RequestVerificationToken', form.querySelector('input[name="__csrf"]').value);
+    request.upload.addEventListener('progress', (e) => { if (e.lengthComputable) show(Math.floor((e.loaded * 100) / e.total)); });
+    request.addEventListener('load', () => {
+      let answer = {};
+      try { answer = JSON.parse(request.responseText); } catch { /* not JSON: the status says it */ }
+      if (request.status === 200) {
+        show(100);
+        outcome.textContent = `Uploaded ${answer.key} (${answer.size} bytes) into ${answer.bucket}.`;
+        document.getElementById('Bucket').value = answer.bucket;
+        document.getElementById('ObjectKey').value = answer.key;
+      } else {
+        outcome.textContent = answer.message || `The upload failed (HTTP ${request.status}).`;
+      }
+    });
+    request.addEventListener('error', () => { outcome.textContent = 'The upload failed: the connection was lost.'; });
+    outcome.textContent = `Uploading ${file.name}…`;
+    show(0);
+    request.send(file);
+  });
+});

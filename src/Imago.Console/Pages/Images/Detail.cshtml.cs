@@ -6,6 +6,7 @@ using Imago.Core.Exporting;
 using Imago.Core.Images;
 using Imago.Core.Regions;
 using Imago.Core.Sharing;
+using Imago.Core.Tasks;
 using Imago.Data.Entities;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -17,7 +18,7 @@ namespace Imago.WebConsole.Pages.Images;
 /// API's InvalidImageId.NotFound, a 404), and the actions on it, each through the Core service its API action uses.
 /// </summary>
 public sealed class DetailModel(ImageQueries queries, ImageChanges changes, ImageSharing sharing, InstanceService instances, CopyImageService copies,
-    RegionCatalog regions, ImageExportService exports, IBucketStore buckets) : ConsolePageModel
+    RegionCatalog regions, ImageExportService exports, IBucketStore buckets, TaskQueries tasks) : ConsolePageModel
 {
     [BindProperty(SupportsGet = true)]
     public string ImageId { get; set; } = "";
@@ -64,6 +65,9 @@ public sealed class DetailModel(ImageQueries queries, ImageChanges changes, Imag
     public bool CanExport => IsOwn && View?.Image is { Kind: ImageKinds.Custom, Status: ImageStatuses.Available, ProductCode.Length: 0 };
 
     public ImageSharePage? Shares { get; private set; }
+
+    /// <summary>Why the image's creation failed (its latest failed task's reason, as DescribeTasks reports it).</summary>
+    public string? FailedReason { get; private set; }
 
     public IReadOnlyList<InstanceTypeInfo> InstanceTypes { get; private set; } = [];
 
@@ -205,6 +209,13 @@ public sealed class DetailModel(ImageQueries queries, ImageChanges changes, Imag
         if (IsOwn)
         {
             Shares = await sharing.DescribeAsync(Caller, Region, ImageId, 1, 100, HttpContext.RequestAborted);
+            if (View.Image.Status == ImageStatuses.CreateFailed)
+            {
+                var failed = await tasks.ListAsync(Caller, Region, new TaskQuery(TaskStatus: TaskStatuses.Failed, ResourceIds: [ImageId], PageSize: 1),
+                    HttpContext.RequestAborted);
+                FailedReason = failed.Items.FirstOrDefault()?.FailedReason;
+            }
+
             Buckets = [.. (await buckets.ListBucketsAsync(Region, HttpContext.RequestAborted)).Where(b => BucketAccess.MayUse(b, Caller))];
         }
 

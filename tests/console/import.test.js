@@ -1,0 +1,140 @@
+'use strict';
+// Import from the console: a small qcow2 made by qemu-img is uploaded from the browser into a bucket (the bar follows
+// the upload; the object then equals the file), imported with Platform/OSType/Architecture/Format, and the image's
+// page shows the import until Available, as DescribeImages reports it. Refusals carry the API's own message: the
+// format VMDK (refused at once), and a VMDK file to detect (the import task fails; the page shows its reason).
+const { describe, it, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const { execFileSync } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+const { startService, popClient, adminCommand } = require('../sdk/harness');
+const { launch, newPage, signIn, screenshot } = require('./browser');
+
+const REGION = 'cn-hangzhou';
+const BUCKET = 'console-uploads';
+const ALL_STATUSES = 'Creating,Waiting,Available,UnAvailable,CreateFailed,Deprecated';
+
+describe('import from the console', () => {
+  let service;
+  let browser;
+  let page;
+  let alice;
+  let qcow2;
+  let vmdk;
+
+  before(async () => {
+    service = await startService();
+    alice = popClient(service, service.accounts.alice);
+    adminCommand(service, ['bucket', 'create', '--region', REGION, BUCKET]);
+    qcow2 = path.join(service.dataDir, 'disk.qcow2');
+    execFileSync('qemu-img', ['create', '-q', '-f', 'qcow2', qcow2, '16M']);
+    for (const c of ['write -P 0x3c 0 1M', 'write -P 0xc3 12M 512k']) execFileSync('qemu-io', ['-f', 'qcow2', '-c', c, qcow2]);
+    vmdk = path.join(service.dataDir, 'disk.vmdk');
+    execFileSync('qemu-img', ['create', '-q', '-f', 'vmdk', vmdk, '16M']);
+    browser = await launch();
+    page = await newPage(browser);
+    await signIn(page, service, service.accounts.alice);
+  });
+
+  after(async () => {
+    if (browser) await browser.close();
+    if (service) await service.stop();
+  });
+
+  function api(action, params) {
+    return alice.request(action, { RegionId: REGION, ...params }, { method: 'POST' });
+  }
+
+  async function apiRefusal(promise) {
+    try {
+      await promise;
+    } catch (e) {
+      return { code: e.data?.Code ?? e.code, message: e.data?.Message };
+    }
+    throw new Error('the API call was expected to be refused');
+  }
+
+  async function upload(file, key) {
+    await page.goto(`${service.url}/console/images?region=${REGION}`);
+    await page.getByRole('link', { name: 'Import image' }).click();
+    await page.waitForURL(/\/console\/images\/import/);
+    await page.getByLabel('File', { exact: true }).setInputFiles(file);
+    await page.getByLabel('Object name', { exact: true }).fill(key);
+    await page.getByRole('button', { name: 'Upload' }).click();
+    await page.locator('#upload-outcome', { hasText: /^Uploaded / }).waitFor();
+    assert.equal(await page.locator('#upload-outcome').innerText(), `Uploaded ${key} (${fs.statSync(file).size} bytes) into ${BUCKET}.`);
+    assert.equal(await page.locator('#upload-progress').evaluate((bar) => bar.value), 100);
+    assert.equal(await page.getByLabel('Object', { exact: true }).inputValue(), key);
+  }
+
+  it('uploads a qcow2 from the browser, imports it, and shows the image Creating then Available', async () => {
+    await upload(qcow2, 'uploaded.qcow2');
+    await screenshot(page, 'image-import');
+    const stored = path.join(service.dataDir, 'stored.qcow2');
+    adminCommand(service, ['bucket', 'get', '--region', REGION, BUCKET, 'uploaded.qcow2', stored]);
+    assert.ok(fs.readFileSync(stored).equals(fs.readFileSync(qcow2)), 'the bucket object equals the uploaded file');
+
+    await page.getByLabel('Image name', { exact: true }).fill('uploaded');
+    await page.getByLabel('Format', { exact: true }).selectOption('QCOW2');
+    await page.getByLabel('Platform', { exact: true }).fill('Ubuntu');
+    await page.getByLabel('OS type', { exact: true }).selectOption('linux');
+    await page.getByLabel('Architecture', { exact: true }).selectOption('x86_64');
+    await page.getByRole('button', { name: 'Import', exact: true }).click();
+    await page.waitForURL(/\/console\/images\/m-/);
+    const [, imageId, taskId] = (await page.locator('.notice').innerText()).match(/^Importing as image (\S+) \(task (\S+)\)\.$/);
+    assert.equal(await page.locator('#image-id').innerText(), imageId);
+    await page.waitForFunction(() => document.getElementById('image-status')?.textContent === 'Available', null, { timeout: 60_000, polling: 200 });
+    await screenshot(page, 'image-imported');
+    const image = (await api('DescribeImages', { ImageId: imageId, Status: ALL_STATUSES })).Images.Image[0];
+    assert.equal(image.Status, 'Available');
+    assert.equal(image.ImageName, 'uploaded');
+    assert.equal(image.Platform, 'Ubuntu');
+    assert.equal(image.OSType, 'linux');
+    assert.equal(image.Architecture, 'x86_64');
+    const task = await api('DescribeTaskAttribute', { TaskId: taskId });
+    assert.equal(task.TaskAction, 'ImportImage');
+    assert.equal(task.TaskStatus, 'Finished');
+  });
+
+  it('refuses the format VMDK with the API\'s message', async () => {
+    await upload(vmdk, 'disk.vmdk');
+    await page.getByLabel('Format', { exact: true }).selectOption('VMDK');
+    await page.getByRole('button', { name: 'Import', exact: true }).click();
+    await page.locator('.refusal').waitFor();
+    const fromApi = await apiRefusal(api('ImportImage', {
+      'DiskDeviceMapping.1.OSSBucket': BUCKET, 'DiskDeviceMapping.1.OSSObject': 'disk.vmdk', 'DiskDeviceMapping.1.Format': 'VMDK',
+    }));
+    assert.equal(fromApi.code, 'InvalidImageFormat.Malformed');
+    assert.equal(await page.locator('.refusal').innerText(), `${fromApi.message} (${fromApi.code})`);
+    await screenshot(page, 'image-import-refused');
+  });
+
+  it('a VMDK file to detect fails its import task, and the image page shows the task\'s reason', async () => {
+    await upload(vmdk, 'detect.vmdk');
+    await page.getByLabel('Image name', { exact: true }).fill('vmdk-detected');
+    await page.getByRole('button', { name: 'Import', exact: true }).click();
+    await page.waitForURL(/\/console\/images\/m-/);
+    const [, imageId, taskId] = (await page.locator('.notice').innerText()).match(/^Importing as image (\S+) \(task (\S+)\)\.$/);
+    await page.waitForFunction(() => document.getElementById('image-status')?.textContent === 'CreateFailed', null, { timeout: 60_000, polling: 200 });
+    const task = await api('DescribeTaskAttribute', { TaskId: taskId });
+    assert.equal(task.TaskStatus, 'Failed');
+    const reason = (await api('DescribeTasks', { TaskIds: taskId })).TaskSet.Task[0].FailedReason;
+    assert.match(reason, /VMDK|vmdk/);
+    assert.equal(await page.locator('#image-failure').innerText(), reason);
+    assert.equal((await api('DescribeImages', { ImageId: imageId, Status: ALL_STATUSES })).Images.Image[0].Status, 'CreateFailed');
+  });
+
+  it('refuses an upload into another account\'s bucket', async () => {
+    adminCommand(service, ['bucket', 'create', '--region', REGION, '--owner', String(service.accounts.bob.AccountId), 'bobs-bucket']);
+    await page.goto(`${service.url}/console/images/import?region=${REGION}`);
+    const offered = await page.locator('#UploadBucket option').evaluateAll((options) => options.map((o) => o.value));
+    assert.deepEqual(offered, [BUCKET]);
+    await page.locator('#UploadBucket').evaluate((select) => select.add(new Option('bobs-bucket', 'bobs-bucket'), null));
+    await page.locator('#UploadBucket').selectOption('bobs-bucket');
+    await page.getByLabel('File', { exact: true }).setInputFiles(qcow2);
+    await page.getByRole('button', { name: 'Upload' }).click();
+    await page.locator('#upload-outcome', { hasText: /NotFound/ }).waitFor();
+    assert.match(await page.locator('#upload-outcome').innerText(), /bobs-bucket/);
+  });
+});
