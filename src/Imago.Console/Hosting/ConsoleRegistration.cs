@@ -68,6 +68,7 @@ public static class ConsoleRegistration
             });
         services.AddSingleton<AccessKeySignIn>();
         services.AddSingleton<ConsolePasswords>();
+        services.AddSingleton<Imago.Core.Billing.ImageFees>();
         return services;
     }
 

@@ -1,3 +1,4 @@
+using Imago.Core.Billing;
 using Imago.Core.Buckets;
 using Imago.Core.Compute;
 using Imago.Core.Copying;
@@ -18,7 +19,7 @@ namespace Imago.WebConsole.Pages.Images;
 /// API's InvalidImageId.NotFound, a 404), and the actions on it, each through the Core service its API action uses.
 /// </summary>
 public sealed class DetailModel(ImageQueries queries, ImageChanges changes, ImageSharing sharing, InstanceService instances, CopyImageService copies,
-    RegionCatalog regions, ImageExportService exports, IBucketStore buckets, TaskQueries tasks) : ConsolePageModel
+    RegionCatalog regions, ImageExportService exports, IBucketStore buckets, TaskQueries tasks, ImageFees fees) : ConsolePageModel
 {
     [BindProperty(SupportsGet = true)]
     public string ImageId { get; set; } = "";
@@ -65,6 +66,9 @@ public sealed class DetailModel(ImageQueries queries, ImageChanges changes, Imag
     public bool CanExport => IsOwn && View?.Image is { Kind: ImageKinds.Custom, Status: ImageStatuses.Available, ProductCode.Length: 0 };
 
     public ImageSharePage? Shares { get; private set; }
+
+    /// <summary>What the image costs the viewer per month (ImageFees: the ledger's prices and rules).</summary>
+    public ImageFeeQuote? Fees { get; private set; }
 
     /// <summary>Why the image's creation failed (its latest failed task's reason, as DescribeTasks reports it).</summary>
     public string? FailedReason { get; private set; }
@@ -219,6 +223,7 @@ public sealed class DetailModel(ImageQueries queries, ImageChanges changes, Imag
             Buckets = [.. (await buckets.ListBucketsAsync(Region, HttpContext.RequestAborted)).Where(b => BucketAccess.MayUse(b, Caller))];
         }
 
+        Fees = await fees.QuoteAsync(Caller, View.Image, HttpContext.RequestAborted);
         InstanceTypes = [.. queries.SupportedTypes(View.Image.Architecture)];
         return true;
     }
