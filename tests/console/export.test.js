@@ -112,6 +112,27 @@ describe('export from the console', () => {
     assert.match(response.headers()['content-disposition'], new RegExp(`^attachment; filename=${key}`));
   });
 
+  it('the new pages are readable at 390 px wide, and every control on them is labelled', async () => {
+    const narrow = await newPage(browser, { width: 390, height: 844 });
+    await signIn(narrow, service, service.accounts.alice);
+    const pages = [
+      [`/console/images/${imageId}?region=${REGION}`, 'image-390'],
+      [`/console/exports/${taskId}?region=${REGION}`, 'export-390'],
+      [`/console/images/import?region=${REGION}`, 'image-import-390'],
+      [`/console/images/create?region=${REGION}`, 'image-create-390'],
+    ];
+    for (const [url, name] of pages) {
+      await narrow.goto(service.url + url);
+      await screenshot(narrow, name);
+      const overflow = await narrow.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(overflow <= 0, `${url} is ${overflow}px wider than the screen`);
+      const unlabelled = await narrow.evaluate(() => [...document.querySelectorAll('main input:not([type=hidden]), main select')]
+        .filter((c) => !(c.labels?.length > 0) && !c.getAttribute('aria-label')).map((c) => c.id || c.name));
+      assert.deepEqual(unlabelled, [], `unlabelled controls on ${url}`);
+    }
+    await narrow.context().close();
+  });
+
   it('another account sees neither the export nor its download', async () => {
     const bobPage = await newPage(browser);
     await signIn(bobPage, service, service.accounts.bob);
