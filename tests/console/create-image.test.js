@@ -67,7 +67,7 @@ describe('create a custom image in the console', () => {
 
   it('creates an image from an instance with its name and description', async () => {
     await page.goto(`${service.url}/console/images?region=${REGION}`);
-    await page.getByRole('link', { name: 'Create custom image' }).click();
+    await page.getByRole('link', { name: 'Create image', exact: true }).click();
     await page.waitForURL(/\/console\/images\/create/);
     await screenshot(page, 'image-create');
     await page.getByLabel('Instance', { exact: true }).selectOption(instanceId);
