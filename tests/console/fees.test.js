@@ -75,6 +75,7 @@ describe('fees on the image page', () => {
     assert.ok(Math.abs(number(cells[3]) - expected) < 1e-6, `${cells[3]} vs ${expected}`);
     assert.ok(Math.abs(number(await page.locator('#fee-snapshot-month').innerText()) - expected) < 1e-6);
     assert.equal(await page.locator('#fee-vendor').count(), 0);
+    assert.equal(await page.locator('#export-no-buckets').count(), 1, 'no bucket: the page says why there is no export');
     await page.locator('#fees-title').scrollIntoViewIfNeeded();
     await screenshot(page, 'image-fees');
   });
