@@ -6,7 +6,7 @@
 const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const { startService, popClient, until } = require('../sdk/harness');
-const { launch, newPage, signIn, screenshot } = require('./browser');
+const { launch, newPage, signIn, screenshot, apiRefusal, waitForStatus } = require('./browser');
 
 const REGION = 'cn-hangzhou';
 const ALL_STATUSES = 'Creating,Waiting,Available,UnAvailable,CreateFailed,Deprecated';
@@ -61,7 +61,7 @@ describe('create a custom image in the console', () => {
     assert.equal(await page.locator('#image-id').innerText(), imageId);
     assert.match(await page.locator('#image-status').innerText(), /^(Creating|Available)$/);
     if (screenshotName) await screenshot(page, screenshotName);
-    await page.waitForFunction(() => document.getElementById('image-status')?.textContent === 'Available', null, { timeout: 60_000, polling: 200 });
+    await waitForStatus(page, 'Available');
     return imageId;
   }
 
@@ -83,13 +83,7 @@ describe('create a custom image in the console', () => {
   });
 
   it('refuses a duplicate name with the API\'s message', async () => {
-    let fromApi;
-    try {
-      await api('CreateImage', { InstanceId: instanceId, ImageName: 'from-instance' });
-    } catch (e) {
-      fromApi = { code: e.data?.Code ?? e.code, message: e.data?.Message };
-    }
-    assert.ok(fromApi, 'the API refuses a duplicate name');
+    const fromApi = await apiRefusal(api('CreateImage', { InstanceId: instanceId, ImageName: 'from-instance' }));
     await page.goto(`${service.url}/console/images/create?region=${REGION}`);
     await page.locator('#InstanceImageName').fill('from-instance');
     await page.getByRole('button', { name: 'Create from instance' }).click();

@@ -9,7 +9,7 @@ const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 const { startService, popClient, until, adminCommand } = require('../sdk/harness');
-const { launch, newPage, signIn, screenshot } = require('./browser');
+const { launch, newPage, signIn, screenshot, apiRefusal } = require('./browser');
 
 const REGION = 'cn-hangzhou';
 const BUCKET = 'console-exports';
@@ -53,15 +53,6 @@ describe('export from the console', () => {
     return alice.request(action, { RegionId: REGION, ...params }, { method: 'POST' });
   }
 
-  /** The API's refusal (code and message) for a call that must fail. */
-  async function apiRefusal(promise) {
-    try {
-      await promise;
-    } catch (e) {
-      return { code: e.data?.Code ?? e.code, message: e.data?.Message };
-    }
-    throw new Error('the API call was expected to be refused');
-  }
 
   it('offers the caller\'s and the operator\'s buckets only, and refuses a forged bucket with the API\'s message', async () => {
     await page.goto(`${service.url}/console/images/${imageId}?region=${REGION}`);

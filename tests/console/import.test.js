@@ -9,7 +9,7 @@ const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 const { startService, popClient, adminCommand } = require('../sdk/harness');
-const { launch, newPage, signIn, screenshot } = require('./browser');
+const { launch, newPage, signIn, screenshot, apiRefusal, waitForStatus } = require('./browser');
 
 const REGION = 'cn-hangzhou';
 const BUCKET = 'console-uploads';
@@ -46,14 +46,6 @@ describe('import from the console', () => {
     return alice.request(action, { RegionId: REGION, ...params }, { method: 'POST' });
   }
 
-  async function apiRefusal(promise) {
-    try {
-      await promise;
-    } catch (e) {
-      return { code: e.data?.Code ?? e.code, message: e.data?.Message };
-    }
-    throw new Error('the API call was expected to be refused');
-  }
 
   async function upload(file, key) {
     await page.goto(`${service.url}/console/images?region=${REGION}`);
@@ -84,7 +76,7 @@ describe('import from the console', () => {
     await page.waitForURL(/\/console\/images\/m-/);
     const [, imageId, taskId] = (await page.locator('.notice').innerText()).match(/^Importing as image (\S+) \(task (\S+)\)\.$/);
     assert.equal(await page.locator('#image-id').innerText(), imageId);
-    await page.waitForFunction(() => document.getElementById('image-status')?.textContent === 'Available', null, { timeout: 60_000, polling: 200 });
+    await waitForStatus(page, 'Available');
     await screenshot(page, 'image-imported');
     const image = (await api('DescribeImages', { ImageId: imageId, Status: ALL_STATUSES })).Images.Image[0];
     assert.equal(image.Status, 'Available');
@@ -116,7 +108,7 @@ describe('import from the console', () => {
     await page.getByRole('button', { name: 'Import', exact: true }).click();
     await page.waitForURL(/\/console\/images\/m-/);
     const [, imageId, taskId] = (await page.locator('.notice').innerText()).match(/^Importing as image (\S+) \(task (\S+)\)\.$/);
-    await page.waitForFunction(() => document.getElementById('image-status')?.textContent === 'CreateFailed', null, { timeout: 60_000, polling: 200 });
+    await waitForStatus(page, 'CreateFailed');
     const task = await api('DescribeTaskAttribute', { TaskId: taskId });
     assert.equal(task.TaskStatus, 'Failed');
     const reason = (await api('DescribeTasks', { TaskIds: taskId })).TaskSet.Task[0].FailedReason;
