@@ -2,7 +2,6 @@ using Imago.Core.Compute;
 using Imago.Core.ImageCreation;
 using Imago.Core.Snapshots;
 using Imago.Data.Entities;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Imago.WebConsole.Pages.Images;
@@ -12,7 +11,7 @@ namespace Imago.WebConsole.Pages.Images;
 /// caller's instances (its system and data disks), or from snapshots (a system disk snapshot plus optional data disk
 /// snapshots, sent as DiskDeviceMapping.N). The new image's page then shows it Creating until Available.
 /// </summary>
-public sealed class CreateModel(ImageCreationService creation, InstanceQueries instanceQueries, SnapshotQueries snapshotQueries) : ConsolePageModel
+public sealed class CreateModel(ImageCreationService creation, InstanceQueries instanceQueries, SnapshotQueries snapshotQueries) : NewImagePageModel
 {
     /// <summary>At most this many instances and snapshots are offered (the lists are the region's newest).</summary>
     private const int Offered = 100;
@@ -52,25 +51,14 @@ public sealed class CreateModel(ImageCreationService creation, InstanceQueries i
         return CreateAsync(new CreateImageRequest(Region, DiskDeviceMappings: mappings, ImageName: Blank(ImageName), Description: Blank(Description)));
     }
 
-    private async Task<IActionResult> CreateAsync(CreateImageRequest request)
-    {
-        string? imageId = null;
-        return await ActAsync(async () => imageId = await creation.CreateAsync(Caller, request, HttpContext.RequestAborted),
-            "", () =>
-            {
-                Notice = $"Creating image {imageId}.";
-                return Redirect($"/console/images/{Uri.EscapeDataString(imageId!)}?region={Uri.EscapeDataString(Region)}");
-            }, async () =>
-            {
-                Response.StatusCode = StatusCodes.Status400BadRequest;
-                await LoadAsync();
-                return Page();
-            });
-    }
+    private Task<IActionResult> CreateAsync(CreateImageRequest request) =>
+        StartImageAsync(async () =>
+        {
+            var imageId = await creation.CreateAsync(Caller, request, HttpContext.RequestAborted);
+            return (imageId, $"Creating image {imageId}.");
+        });
 
-    private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
-
-    private async Task LoadAsync()
+    protected override async Task LoadAsync()
     {
         var instances = await ReadAsync(() => instanceQueries.DescribeAsync(Caller, new InstanceFilter { RegionId = Region }, new PageRequest(1, Offered),
             HttpContext.RequestAborted));

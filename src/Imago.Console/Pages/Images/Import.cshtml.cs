@@ -11,7 +11,7 @@ namespace Imago.WebConsole.Pages.Images;
 /// IBucketStore.PutObjectAsync, never held in memory), then ImportImage (ImageImportService, the API's service and
 /// messages); the new image's page shows the import's progress.
 /// </summary>
-public sealed class ImportModel(ImageImportService imports, IBucketStore buckets) : ConsolePageModel
+public sealed class ImportModel(ImageImportService imports, IBucketStore buckets) : NewImagePageModel
 {
     /// <summary>The largest upload, as the object API allows (an OSS object's limit).</summary>
     private const long MaxUploadBytes = 5L << 40;
@@ -65,27 +65,18 @@ public sealed class ImportModel(ImageImportService imports, IBucketStore buckets
         }
     }
 
-    public async Task<IActionResult> OnPostImportAsync()
+    public Task<IActionResult> OnPostImportAsync()
     {
-        ImageImportService.Result? result = null;
         var request = new ImportImageRequest(Region,
             [new ImportDiskRequest(1, Bucket ?? "", ObjectKey ?? "", Blank(Format), null, null)],
             ImageName: Blank(ImageName), Architecture: Blank(Architecture), OSType: Blank(OSType), Platform: Blank(Platform));
-        return await ActAsync(async () => result = await imports.ImportAsync(Caller, request, HttpContext.RequestAborted),
-            "", () =>
-            {
-                Notice = $"Importing as image {result!.ImageId} (task {result.TaskId}).";
-                return Redirect($"/console/images/{Uri.EscapeDataString(result.ImageId)}?region={Uri.EscapeDataString(Region)}");
-            }, async () =>
-            {
-                Response.StatusCode = StatusCodes.Status400BadRequest;
-                await LoadAsync();
-                return Page();
-            });
+        return StartImageAsync(async () =>
+        {
+            var result = await imports.ImportAsync(Caller, request, HttpContext.RequestAborted);
+            return (result.ImageId, $"Importing as image {result.ImageId} (task {result.TaskId}).");
+        });
     }
 
-    private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
-
-    private async Task LoadAsync() =>
+    protected override async Task LoadAsync() =>
         Buckets = [.. (await buckets.ListBucketsAsync(Region, HttpContext.RequestAborted)).Where(b => BucketAccess.MayUse(b, Caller))];
 }
