@@ -129,4 +129,18 @@ describe('import from the console', () => {
     await page.locator('#upload-outcome', { hasText: /NotFound/ }).waitFor();
     assert.match(await page.locator('#upload-outcome').innerText(), /bobs-bucket/);
   });
+
+  it('an upload with a malformed object name or without the antiforgery token stores nothing', async () => {
+    await page.goto(`${service.url}/console/images/import?region=${REGION}`);
+    const token = await page.locator('#upload input[name="__csrf"]').inputValue();
+    const url = (key) => `${service.url}/console/images/import?handler=Upload&region=${REGION}&bucket=${BUCKET}&key=${encodeURIComponent(key)}`;
+    const headers = { 'Content-Type': 'application/octet-stream', RequestVerificationToken: token };
+    const badKey = await page.request.post(url('x'.repeat(1100)), { headers, data: Buffer.from('abc') });
+    assert.equal(badKey.status(), 400);
+    assert.match((await badKey.json()).message, /InvalidObjectName|object name/i);
+    const forged = await page.request.post(url('forged.bin'), { headers: { 'Content-Type': 'application/octet-stream' }, data: Buffer.from('abc') });
+    assert.equal(forged.status(), 400);
+    const listed = adminCommand(service, ['bucket', 'ls', '--region', REGION, BUCKET]);
+    assert.doesNotMatch(listed, /forged\.bin/);
+  });
 });

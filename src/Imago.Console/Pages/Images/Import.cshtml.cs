@@ -63,6 +63,11 @@ public sealed class ImportModel(ImageImportService imports, IBucketStore buckets
         {
             return new JsonResult(new { Message = $"{refusal.Message} ({refusal.Code})" }) { StatusCode = StatusCodes.Status400BadRequest };
         }
+        catch (BadHttpRequestException broken)
+        {
+            // The body ended early or exceeded the limit: PutObjectAsync stored nothing (an object is replaced atomically).
+            return new JsonResult(new { Message = $"The upload was not stored: {broken.Message}" }) { StatusCode = broken.StatusCode };
+        }
     }
 
     public Task<IActionResult> OnPostImportAsync()
