@@ -1,0 +1,150 @@
+'use strict';
+// The Instances page's create form and an instance page walked in Chromium: create (then DescribeInstances lists it),
+// its disks as DescribeDisks reports them, stop/start, replace system disk (refused while Running with the API's
+// message, then done while Stopped), and a snapshot of a disk that the Snapshots page then lists.
+const { describe, it, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const { startService, popClient, until } = require('../sdk/harness');
+const { launch, newPage, signIn, screenshot } = require('./browser');
+
+const REGION = 'cn-hangzhou';
+
+describe('instances in the console', () => {
+  let service;
+  let browser;
+  let page;
+  let alice;
+  let instanceId;
+
+  before(async () => {
+    service = await startService();
+    browser = await launch();
+    alice = popClient(service, service.accounts.alice);
+    page = await newPage(browser);
+    await signIn(page, service, service.accounts.alice);
+  });
+
+  after(async () => {
+    if (browser) await browser.close();
+    if (service) await service.stop();
+  });
+
+  const api = (action, params) => alice.request(action, { RegionId: REGION, ...params }, { method: 'POST' });
+
+  const apiRefusal = async (promise) => {
+    try {
+      await promise;
+    } catch (e) {
+      return { code: e.data?.Code ?? e.code, message: e.data?.Message };
+    }
+    throw new Error('the API call was expected to be refused');
+  };
+
+  const apiInstance = async () => (await api('DescribeInstances', { InstanceIds: JSON.stringify([instanceId]) })).Instances.Instance[0];
+
+  it('creates an instance from the Instances page with an image, type and system disk size', async () => {
+    const publics = await api('DescribeImages', { ImageOwnerAlias: 'system', OSType: 'linux', Architecture: 'x86_64' });
+    const image = publics.Images.Image[0];
+    await page.goto(`${service.url}/console/instances`);
+    await page.getByLabel('Image', { exact: true }).selectOption(image.ImageId);
+    await page.getByLabel('Instance type').selectOption('ecs.g7.large');
+    await page.getByLabel('System disk (GiB, optional)').fill('40');
+    await page.getByRole('button', { name: 'Create instance' }).click();
+    await page.waitForURL(/\/console\/instances\/i-/);
+    instanceId = await page.locator('#instance-id').innerText();
+    assert.match(await page.locator('.notice, [role=status]').first().innerText(), new RegExp(`Instance ${instanceId} created`));
+    const fromApi = await apiInstance();
+    assert.equal(fromApi.ImageId, image.ImageId);
+    assert.equal(fromApi.InstanceType, 'ecs.g7.large');
+    assert.equal(fromApi.Status, 'Stopped');
+    assert.equal(await page.locator('#instance-status').innerText(), 'Stopped');
+    assert.match(await page.locator('#instance-type').innerText(), /^ecs\.g7\.large/);
+    assert.equal(await page.locator('#instance-image').innerText(), image.ImageId);
+
+    const disks = (await api('DescribeDisks', { InstanceId: instanceId })).Disks.Disk;
+    const shown = await page.locator('#disks tbody tr').evaluateAll((rows) => rows.map((r) => r.dataset.diskId));
+    assert.deepEqual(shown.sort(), disks.map((d) => d.DiskId).sort());
+    assert.equal(disks.find((d) => d.Type === 'system').Size, 40);
+    await screenshot(page, 'instance');
+  });
+
+  it('starts and stops the instance from its page, as the API then reports', async () => {
+    await page.getByRole('button', { name: 'Start' }).click();
+    await page.waitForLoadState();
+    assert.equal((await apiInstance()).Status, 'Running');
+    assert.equal(await page.locator('#instance-status').innerText(), 'Running');
+  });
+
+  it('refuses to replace the system disk of a Running instance with the API\'s message', async () => {
+    const current = (await apiInstance()).ImageId;
+    const refusal = await apiRefusal(api('ReplaceSystemDisk', { InstanceId: instanceId, ImageId: current }));
+    page.once('dialog', (d) => d.accept());
+    const [response] = await Promise.all([
+      page.waitForResponse((r) => r.request().method() === 'POST'),
+      page.getByRole('button', { name: 'Replace system disk' }).click(),
+    ]);
+    assert.equal(response.status(), 400);
+    await page.waitForLoadState();
+    const shown = await page.locator('main').innerText();
+    assert.ok(shown.includes(refusal.message), `${refusal.message} in ${shown}`);
+    assert.ok(shown.includes(refusal.code));
+  });
+
+  it('replaces the system disk of a Stopped instance with another image', async () => {
+    await page.getByRole('button', { name: 'Stop' }).click();
+    await page.waitForLoadState();
+    assert.equal((await apiInstance()).Status, 'Stopped');
+    const oldSystem = (await api('DescribeDisks', { InstanceId: instanceId, DiskType: 'system' })).Disks.Disk[0].DiskId;
+    const publics = (await api('DescribeImages', { ImageOwnerAlias: 'system', OSType: 'linux', Architecture: 'x86_64', PageSize: 50 })).Images.Image;
+    const current = (await apiInstance()).ImageId;
+    const other = publics.find((i) => i.ImageId !== current) ?? publics[0];
+    await page.getByLabel('Image', { exact: true }).selectOption(other.ImageId);
+    page.once('dialog', (d) => d.accept());
+    await page.getByRole('button', { name: 'Replace system disk' }).click();
+    await page.waitForLoadState();
+    await until(async () => (await apiInstance()).ImageId === other.ImageId, 'the instance runs the new image');
+    const newSystem = (await api('DescribeDisks', { InstanceId: instanceId, DiskType: 'system' })).Disks.Disk[0].DiskId;
+    assert.notEqual(newSystem, oldSystem);
+    await page.reload();
+    assert.match(await page.locator('main').innerText(), new RegExp(newSystem));
+    assert.equal(await page.locator('#instance-image').innerText(), other.ImageId);
+  });
+
+  it('creates a snapshot of a disk, then listed on the Snapshots page and by DescribeSnapshots', async () => {
+    const diskId = (await api('DescribeDisks', { InstanceId: instanceId, DiskType: 'system' })).Disks.Disk[0].DiskId;
+    await page.getByLabel(`Snapshot name for ${diskId}`).fill('console-snap');
+    await page.getByRole('button', { name: `Create snapshot of ${diskId}` }).click();
+    await page.waitForLoadState();
+    const notice = await page.locator('main').innerText();
+    const snapshotId = /Snapshot (s-\S+) of disk/.exec(notice)?.[1];
+    assert.ok(snapshotId, notice);
+    const fromApi = (await api('DescribeSnapshots', { SnapshotIds: JSON.stringify([snapshotId]) })).Snapshots.Snapshot[0];
+    assert.equal(fromApi.SourceDiskId, diskId);
+    assert.equal(fromApi.SnapshotName, 'console-snap');
+    await page.getByRole('link', { name: 'Snapshots' }).click();
+    await page.waitForLoadState();
+    assert.match(await page.locator('main').innerText(), new RegExp(snapshotId));
+  });
+
+  it('another account\'s instance page is the API\'s NotFound', async () => {
+    const bobPage = await newPage(browser);
+    await signIn(bobPage, service, service.accounts.bob);
+    const response = await bobPage.goto(`${service.url}/console/instances/${instanceId}`);
+    assert.equal(response.status(), 404);
+    assert.match(await bobPage.locator('main').innerText(), /InvalidInstanceId\.NotFound/);
+    await bobPage.context().close();
+  });
+
+  it('the instance page is readable at 390 px without horizontal scrolling', async () => {
+    const narrow = await newPage(browser, { width: 390, height: 844 });
+    await signIn(narrow, service, service.accounts.alice);
+    await narrow.goto(`${service.url}/console/instances/${instanceId}`);
+    await screenshot(narrow, 'instance-390');
+    const wide = await narrow.evaluate(() => [...document.querySelectorAll('main *')]
+      .filter((e) => e.getBoundingClientRect().right > document.documentElement.clientWidth && !e.closest('.table-wrap'))
+      .map((e) => `${e.tagName}#${e.id}.${e.className}`));
+    const overflow = await narrow.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.ok(overflow <= 0, `scrolls by ${overflow}px: ${wide.join(', ')}`);
+    await narrow.context().close();
+  });
+});
