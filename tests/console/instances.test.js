@@ -15,6 +15,7 @@ describe('instances in the console', () => {
   let page;
   let alice;
   let instanceId;
+  let snapshotId;
 
   before(async () => {
     service = await startService();
@@ -116,7 +117,7 @@ describe('instances in the console', () => {
     await page.getByRole('button', { name: `Create snapshot of ${diskId}` }).click();
     await page.waitForLoadState();
     const notice = await page.locator('main').innerText();
-    const snapshotId = /Snapshot (s-\S+) of disk/.exec(notice)?.[1];
+    snapshotId = /Snapshot (s-\S+) of disk/.exec(notice)?.[1];
     assert.ok(snapshotId, notice);
     const fromApi = (await api('DescribeSnapshots', { SnapshotIds: JSON.stringify([snapshotId]) })).Snapshots.Snapshot[0];
     assert.equal(fromApi.SourceDiskId, diskId);
@@ -124,6 +125,68 @@ describe('instances in the console', () => {
     await page.getByRole('link', { name: 'Snapshots' }).click();
     await page.waitForLoadState();
     assert.match(await page.locator('main').innerText(), new RegExp(snapshotId));
+  });
+
+  const snapshotRows = (p) => p.locator('#snapshots tbody tr').evaluateAll((rows) => rows.map((r) => r.dataset.snapshotId));
+
+  const deleteSnapshotInPage = async (id, { force = false } = {}) => {
+    await page.goto(`${service.url}/console/snapshots`);
+    if (force) await page.locator(`#force-${id}`).check();
+    page.once('dialog', (d) => d.accept());
+    const [response] = await Promise.all([
+      page.waitForResponse((r) => r.request().method() === 'POST'),
+      page.getByRole('button', { name: `Delete ${id}` }).click(),
+    ]);
+    await page.waitForLoadState();
+    return response;
+  };
+
+  it('filters snapshots by status as DescribeSnapshots does', async () => {
+    await until(async () => (await api('DescribeSnapshots', { SnapshotIds: JSON.stringify([snapshotId]) })).Snapshots.Snapshot[0].Status === 'accomplished',
+      'the snapshot accomplished');
+    await page.goto(`${service.url}/console/snapshots`);
+    await page.getByLabel('Status').selectOption('accomplished');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.waitForURL(/status=accomplished/);
+    const accomplished = (await api('DescribeSnapshots', { Status: 'accomplished' })).Snapshots.Snapshot.map((x) => x.SnapshotId);
+    assert.deepEqual(await snapshotRows(page), accomplished);
+    assert.ok(accomplished.includes(snapshotId));
+    await screenshot(page, 'snapshots');
+    await page.goto(`${service.url}/console/snapshots?status=failed`);
+    assert.equal(await page.locator('#snapshots-empty').count(), 1);
+  });
+
+  it('refuses to delete a snapshot an image was made from, with the API\'s SnapshotCreatedImage message', async () => {
+    const imageId = (await api('CreateImage', { SnapshotId: snapshotId, ImageName: 'from-snap' })).ImageId;
+    const refusal = await apiRefusal(api('DeleteSnapshot', { SnapshotId: snapshotId }));
+    const response = await deleteSnapshotInPage(snapshotId);
+    assert.equal(response.status(), 400);
+    assert.equal(await page.locator('.refusal').innerText(), `${refusal.message} (${refusal.code})`);
+    assert.match(refusal.code, /SnapshotCreatedImage/);
+    await api('DeleteImage', { ImageId: imageId, Force: true });
+  });
+
+  it('refuses to delete a snapshot a disk was made from unless forced (SnapshotCreatedDisk), then deletes it', async () => {
+    const image = (await api('DescribeInstances', { InstanceIds: JSON.stringify([instanceId]) })).Instances.Instance[0].ImageId;
+    await api('RunInstances', { ImageId: image, InstanceType: 'ecs.g7.large', 'DataDisk.1.SnapshotId': snapshotId });
+    const refusal = await apiRefusal(api('DeleteSnapshot', { SnapshotId: snapshotId }));
+    assert.match(refusal.code, /SnapshotCreatedDisk/);
+    const response = await deleteSnapshotInPage(snapshotId);
+    assert.equal(response.status(), 400);
+    assert.equal(await page.locator('.refusal').innerText(), `${refusal.message} (${refusal.code})`);
+    await deleteSnapshotInPage(snapshotId, { force: true });
+    assert.equal(await page.locator('.notice').innerText(), `Snapshot ${snapshotId} deleted.`);
+    assert.equal((await api('DescribeSnapshots', { SnapshotIds: JSON.stringify([snapshotId]) })).Snapshots.Snapshot.length, 0);
+  });
+
+  it('filters tasks by action as DescribeTasks does', async () => {
+    await page.goto(`${service.url}/console/tasks?action=CreateSnapshot`);
+    const listed = await page.locator('#tasks tbody tr').evaluateAll((rows) => rows.map((r) => r.dataset.taskId));
+    const fromApi = (await api('DescribeTasks', { TaskAction: 'CreateSnapshot' })).TaskSet.Task.map((t) => t.TaskId);
+    assert.ok(fromApi.length > 0);
+    assert.deepEqual(listed, fromApi);
+    await page.goto(`${service.url}/console/tasks?action=ExportImage`);
+    assert.equal(await page.locator('#tasks-empty').count(), 1);
   });
 
   it('another account\'s instance page is the API\'s NotFound', async () => {
