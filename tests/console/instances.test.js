@@ -6,6 +6,7 @@ const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const { startService, popClient, until } = require('../sdk/harness');
 const { launch, newPage, signIn, screenshot } = require('./browser');
+const { apiRefusal } = require('./refusal');
 
 const REGION = 'cn-hangzhou';
 
@@ -32,13 +33,12 @@ describe('instances in the console', () => {
 
   const api = (action, params) => alice.request(action, { RegionId: REGION, ...params }, { method: 'POST' });
 
-  const apiRefusal = async (promise) => {
-    try {
-      await promise;
-    } catch (e) {
-      return { code: e.data?.Code ?? e.code, message: e.data?.Message };
-    }
-    throw new Error('the API call was expected to be refused');
+  /** Clicks a button whose form asks for confirmation, accepts, and returns the POST's response once the page loaded. */
+  const submitConfirmed = async (button) => {
+    page.once('dialog', (d) => d.accept());
+    const [response] = await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST'), button.click()]);
+    await page.waitForLoadState();
+    return response;
   };
 
   const apiInstance = async () => (await api('DescribeInstances', { InstanceIds: JSON.stringify([instanceId]) })).Instances.Instance[0];
@@ -79,13 +79,8 @@ describe('instances in the console', () => {
   it('refuses to replace the system disk of a Running instance with the API\'s message', async () => {
     const current = (await apiInstance()).ImageId;
     const refusal = await apiRefusal(api('ReplaceSystemDisk', { InstanceId: instanceId, ImageId: current }));
-    page.once('dialog', (d) => d.accept());
-    const [response] = await Promise.all([
-      page.waitForResponse((r) => r.request().method() === 'POST'),
-      page.getByRole('button', { name: 'Replace system disk' }).click(),
-    ]);
+    const response = await submitConfirmed(page.getByRole('button', { name: 'Replace system disk' }));
     assert.equal(response.status(), 400);
-    await page.waitForLoadState();
     const shown = await page.locator('main').innerText();
     assert.ok(shown.includes(refusal.message), `${refusal.message} in ${shown}`);
     assert.ok(shown.includes(refusal.code));
@@ -132,13 +127,7 @@ describe('instances in the console', () => {
   const deleteSnapshotInPage = async (id, { force = false } = {}) => {
     await page.goto(`${service.url}/console/snapshots`);
     if (force) await page.locator(`#force-${id}`).check();
-    page.once('dialog', (d) => d.accept());
-    const [response] = await Promise.all([
-      page.waitForResponse((r) => r.request().method() === 'POST'),
-      page.getByRole('button', { name: `Delete ${id}` }).click(),
-    ]);
-    await page.waitForLoadState();
-    return response;
+    return submitConfirmed(page.getByRole('button', { name: `Delete ${id}` }));
   };
 
   it('filters snapshots by status as DescribeSnapshots does', async () => {
