@@ -178,6 +178,18 @@ describe('instances in the console', () => {
     assert.equal(await page.locator('#tasks-empty').count(), 1);
   });
 
+  it('the new pages label every control and reach them by keyboard', async () => {
+    for (const url of [`/console/instances/${instanceId}`, '/console/instances', '/console/snapshots', '/console/tasks', '/console/billing']) {
+      await page.goto(`${service.url}${url}`);
+      const unlabelled = await page.evaluate(() => [...document.querySelectorAll('main input:not([type=hidden]), main select, main button')]
+        .filter((c) => !c.labels?.length && !c.getAttribute('aria-label') && !c.textContent.trim()).map((c) => c.outerHTML));
+      assert.deepEqual(unlabelled, [], url);
+      const unreachable = await page.evaluate(() => [...document.querySelectorAll('main input:not([type=hidden]), main select, main button')]
+        .filter((c) => c.tabIndex < 0 && !c.disabled).map((c) => c.outerHTML));
+      assert.deepEqual(unreachable, [], url);
+    }
+  });
+
   it('another account\'s instance page is the API\'s NotFound', async () => {
     const bobPage = await newPage(browser);
     await signIn(bobPage, service, service.accounts.bob);
