@@ -178,6 +178,20 @@ describe('instances in the console', () => {
     assert.equal(await page.locator('#tasks-empty').count(), 1);
   });
 
+  it('pages the filtered Snapshots list, the pager keeping the filter, as DescribeSnapshots pages it', async () => {
+    const diskId = (await api('DescribeDisks', { InstanceId: instanceId, DiskType: 'system' })).Disks.Disk[0].DiskId;
+    for (let i = 0; i < 21; i++) await api('CreateSnapshot', { DiskId: diskId, SnapshotName: `paged-${i}` });
+    await until(async () => (await api('DescribeSnapshots', { DiskId: diskId, Status: 'accomplished' })).TotalCount >= 21, 'the snapshots accomplished');
+    const expected = async (pageNumber) =>
+      (await api('DescribeSnapshots', { Status: 'accomplished', PageNumber: pageNumber, PageSize: 20 })).Snapshots.Snapshot.map((x) => x.SnapshotId);
+    await page.goto(`${service.url}/console/snapshots?status=accomplished`);
+    assert.deepEqual(await snapshotRows(page), await expected(1));
+    await page.getByRole('link', { name: 'Next' }).click();
+    await page.waitForURL(/\/console\/snapshots\?status=accomplished&page=2$/);
+    assert.deepEqual(await snapshotRows(page), await expected(2));
+    assert.equal(await page.getByLabel('Status').inputValue(), 'accomplished');
+  });
+
   it('the new pages label every control and reach them by keyboard', async () => {
     for (const url of [`/console/instances/${instanceId}`, '/console/instances', '/console/snapshots', '/console/tasks', '/console/billing']) {
       await page.goto(`${service.url}${url}`);
