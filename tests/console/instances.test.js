@@ -204,6 +204,20 @@ describe('instances in the console', () => {
     }
   });
 
+  it('hostile filters, pages and ids give pages, never errors', async () => {
+    for (const [url, status] of [
+      ['/console/snapshots?status=%3Cscript%3E&page=-5', 200],
+      ['/console/tasks?action=DROP%20TABLE&status=%00&page=abc', 200],
+      ['/console/tasks?action=CopyImage&page=99999999999', 200],
+      [`/console/instances/${'i'.repeat(5000)}`, 404],
+      ['/console/instances/%E2%80%AE', 404],
+    ]) {
+      const response = await page.goto(`${service.url}${url}`);
+      assert.equal(response.status(), status, url);
+      assert.equal(await page.locator('h1').count(), 1, url);
+    }
+  });
+
   it('another account\'s instance page is the API\'s NotFound', async () => {
     const bobPage = await newPage(browser);
     await signIn(bobPage, service, service.accounts.bob);
