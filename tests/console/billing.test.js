@@ -72,4 +72,34 @@ describe('billing page', () => {
     await bobPage.goto(`${service.url}/console/billing`);
     assert.equal(await bobPage.locator('#bill-empty').innerText(), 'Nothing is billed for this month.');
   });
+
+  it('charts the month\'s daily spend: one labelled bar per day, summing to the bill', async () => {
+    // The instance started at 10:00 on March 1 and has run 2 hours; 24 more put 12 hours on March 1 and 12 on March 2.
+    adminCommand(service, ['clock', 'advance', '24h', '--clock', clock]);
+    const bss = new RPCClient({ accessKeyId: service.accounts.alice.AccessKeyId, accessKeySecret: service.accounts.alice.AccessKeySecret,
+      endpoint: service.url, apiVersion: '2017-12-14' });
+    const items = (await bss.request('QueryInstanceBill', { BillingCycle: '2026-03', IsBillingItem: true, PageSize: 300 }, { method: 'POST' }))
+      .Data.Items.Item;
+    const currency = items[0].Currency;
+    const total = items.reduce((sum, i) => sum + Number(i.PretaxAmount), 0);
+
+    const page = await newPage(browser);
+    await signIn(page, service, service.accounts.alice);
+    await page.goto(`${service.url}/console/billing?cycle=2026-03`);
+    const chart = page.getByRole('img', { name: `Daily spend in ${currency}, 2026-03` });
+    await chart.waitFor();
+    const bars = await chart.locator('rect').evaluateAll((rects) => rects.map((r) => ({ day: r.dataset.day, amount: Number(r.dataset.amount) })));
+    assert.equal(bars.length, 31);
+    assert.equal(bars[0].day, '2026-03-01');
+    assert.ok(bars[0].amount > 0 && bars[1].amount > 0, JSON.stringify(bars.slice(0, 3)));
+    assert.ok(bars.slice(2).every((b) => b.amount === 0));
+    const charted = bars.reduce((sum, b) => sum + b.amount, 0);
+    assert.ok(Math.abs(charted - total) < 1e-6, `chart ${charted} vs bill ${total}`);
+    const description = await chart.locator('desc').textContent();
+    assert.match(description, /^Mar 1: .+; Mar 2: .+$/);
+    await screenshot(page, 'billing-chart');
+    await page.setViewportSize({ width: 390, height: 844 });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.ok(overflow <= 0, `scrolls by ${overflow}px`);
+  });
 });

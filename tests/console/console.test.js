@@ -6,6 +6,7 @@ const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const { startService, popClient, until } = require('../sdk/harness');
 const { launch, newPage, signIn, screenshot } = require('./browser');
+const { apiRefusal } = require('./refusal');
 
 const REGION = 'cn-hangzhou';
 const ALL_STATUSES = 'Creating,Waiting,Available,UnAvailable,CreateFailed,Deprecated';
@@ -34,16 +35,6 @@ describe('web console in Chromium', () => {
   });
 
   const api = (client, action, params) => client.request(action, { RegionId: REGION, ...params }, { method: 'POST' });
-
-  /** The API's refusal (code and message) for a call that must fail. */
-  const apiRefusal = async (promise) => {
-    try {
-      await promise;
-    } catch (e) {
-      return { code: e.data?.Code ?? e.code, message: e.data?.Message };
-    }
-    throw new Error('the API call was expected to be refused');
-  };
 
   const apiImage = async (client, imageId) =>
     (await api(client, 'DescribeImages', { ImageId: imageId, Status: ALL_STATUSES })).Images.Image[0];

@@ -28,17 +28,22 @@ describe('copy to a region in the console', () => {
     page = await newPage(browser);
     await signIn(page, service, service.accounts.alice);
 
-    // An image holding 6 MiB of random bytes (no chunk dedups or compresses), so a copy at 1 MiB/s takes seconds.
+    sourceImage = await randomImage('copy-me');
+  });
+
+  /** An image holding 6 MiB of fresh random bytes (no chunk dedups or compresses), so a copy at 1 MiB/s takes seconds. */
+  async function randomImage(name) {
     const publics = await api(SOURCE, 'DescribeImages', { ImageOwnerAlias: 'system', OSType: 'linux' });
     const run = await api(SOURCE, 'RunInstances', { ImageId: publics.Images.Image[0].ImageId, InstanceType: 'ecs.g7.large' });
     const instanceId = run.InstanceIdSets.InstanceIdSet[0];
     const disk = (await api(SOURCE, 'DescribeDisks', { InstanceId: instanceId })).Disks.Disk[0];
-    const random = path.join(service.dataDir, 'random.bin');
+    const random = path.join(service.dataDir, `${name}.bin`);
     fs.writeFileSync(random, crypto.randomBytes(6 * 1024 * 1024));
     qemuIo(service, disk.DiskId, [`write -s ${random} 0 6M`]);
-    sourceImage = (await api(SOURCE, 'CreateImage', { InstanceId: instanceId, ImageName: 'copy-me' })).ImageId;
-    await until(async () => (await describe1(SOURCE, sourceImage))?.Status === 'Available', 'source image Available');
-  });
+    const imageId = (await api(SOURCE, 'CreateImage', { InstanceId: instanceId, ImageName: name })).ImageId;
+    await until(async () => (await describe1(SOURCE, imageId))?.Status === 'Available', `${name} Available`);
+    return imageId;
+  }
 
   after(async () => {
     if (browser) await browser.close();
@@ -95,4 +100,39 @@ describe('copy to a region in the console', () => {
     assert.equal(fromApi.ImageName, 'copy-kept');
     assert.equal(await page.locator('#image-name').innerText(), 'copy-kept');
   });
+
+  it('the Tasks page filters by action and status and cancels a running copy with CancelTask', async () => {
+    // Fresh random bytes: the earlier copies' chunks are already in the destination, which would make a copy instant.
+    const freshImage = await randomImage('cancel-me');
+    const copyId = (await api(SOURCE, 'CopyImage', { ImageId: freshImage, DestinationRegionId: DESTINATION, DestinationImageName: 'copy-by-task' }))
+      .ImageId;
+    const task = async () => {
+      for (const region of [DESTINATION, SOURCE]) {
+        const found = (await api(region, 'DescribeTasks', { TaskAction: 'CopyImage', TaskStatus: 'Processing', PageSize: 100 })).TaskSet.Task
+          .find((t) => t.ResourceId === copyId || t.ResourceId === freshImage);
+        if (found) return { region, found };
+      }
+      throw new Error('no Processing CopyImage task for the copy');
+    };
+    const { region, found } = await task();
+    await page.goto(`${service.url}/console/tasks?region=${region}&action=CopyImage&status=Processing`);
+    const listed = await page.locator('#tasks tbody tr').evaluateAll((rows) => rows.map((r) => r.dataset.taskId));
+    const processing = (await api(region, 'DescribeTasks', { TaskAction: 'CopyImage', TaskStatus: 'Processing' })).TaskSet.Task.map((t) => t.TaskId);
+    assert.deepEqual(listed, processing);
+    assert.ok(listed.includes(found.TaskId));
+    assert.equal(await page.getByLabel('Action').inputValue(), 'CopyImage');
+    await screenshot(page, 'tasks-filtered');
+    await page.getByRole('button', { name: `Cancel ${found.TaskId}` }).click();
+    await page.waitForLoadState();
+    assert.equal(await page.locator('.notice').innerText(), `Task ${found.TaskId} cancelled.`);
+    const after = (await api(region, 'DescribeTasks', { TaskIds: found.TaskId })).TaskSet.Task[0];
+    assert.equal(after.TaskStatus, 'Cancelled');
+    await until(async () => (await describe1(DESTINATION, copyId)) === undefined, 'the cancelled copy gone');
+
+    await page.goto(`${service.url}/console/tasks?region=${region}&action=CopyImage&status=Cancelled`);
+    const cancelled = await page.locator('#tasks tbody tr').evaluateAll((rows) => rows.map((r) => r.dataset.taskId));
+    assert.ok(cancelled.includes(found.TaskId));
+    assert.equal(await page.getByRole('button', { name: `Cancel ${found.TaskId}` }).count(), 0);
+  });
 });
+

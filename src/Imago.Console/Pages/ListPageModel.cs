@@ -9,7 +9,9 @@ public abstract class ListPageModel : ConsolePageModel
 {
     public const int PageSize = 20;
 
-    [BindProperty(SupportsGet = true, Name = "page")]
+    /// <remarks>From the query only: Razor Pages' route values carry a <c>page</c> of their own (the page's path).</remarks>
+    [BindProperty(SupportsGet = true)]
+    [FromQuery(Name = "page")]
     public int PageNumber { get; set; } = 1;
 
     public override void OnPageHandlerExecuting(PageHandlerExecutingContext context)

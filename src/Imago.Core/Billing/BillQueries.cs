@@ -11,7 +11,7 @@ namespace Imago.Core.Billing;
 /// summed per resource (and per billing item with IsBillingItem). Only the caller's own items: the ledger is
 /// filtered by AccountId before anything else.
 /// </summary>
-public sealed class BillQueries(ImagoDatabase database)
+public sealed partial class BillQueries(ImagoDatabase database)
 {
     public const int MaxPageSize = 300;
     public const int DefaultPageSize = 20;

@@ -181,7 +181,18 @@ public sealed class ImagoHost : IAsyncDisposable
             TestClockIsolation.KeepRealTime(builder.Services);
         }
 
+        if (settings.ForwardedProxies is { } proxies)
+        {
+            ForwardedProto.Configure(builder.Services, proxies);
+        }
+
         var app = builder.Build();
+        if (settings.ForwardedProxies is not null)
+        {
+            // Before everything that looks at the scheme: the console's Secure cookie flag.
+            app.UseForwardedHeaders();
+        }
+
         // The console first: its root redirect and /console routes; everything else is the API's.
         app.MapImagoConsole();
         app.MapImago();

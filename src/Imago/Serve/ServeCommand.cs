@@ -10,7 +10,7 @@ public sealed class ServeCommand : ICommand
 {
     public string Name => "serve";
 
-    public string Summary => "run the ECS-compatible image service (--urls, --data, --db, --regions, --nbd, --nbd-host, --instance-types, --copy-concurrency, --transfer-rate, --price-book, --clock)";
+    public string Summary => "run the ECS-compatible image service (--urls, --data, --db, --regions, --nbd, --nbd-host, --instance-types, --copy-concurrency, --transfer-rate, --price-book, --clock, --forwarded-headers)";
 
     public async Task<int> RunAsync(IReadOnlyList<string> args, CommandConsole console, CancellationToken cancellationToken)
     {
@@ -47,6 +47,7 @@ public sealed class ServeCommand : ICommand
     private const string Usage =
         "usage: imago serve [--urls URLS] [--data DIR] [--db CONNSTRING] [--regions a,b,c] [--nbd HOST:PORT|off] [--nbd-host NAME] [--instance-types FILE]\n" +
         "                  [--copy-concurrency N] [--transfer-rate MIB_PER_S] [--price-book FILE] [--clock FILE]\n" +
+        "                  [--forwarded-headers PROXIES]\n" +
         $"  --urls            where the API listens (default {ServeSettings.DefaultUrl})\n" +
         $"  --data            data directory: lock, SQLite database, master key, block stores (default {ServeSettings.DefaultDataDirectory})\n" +
         "  --db              PostgreSQL connection string (Npgsql); absent: SQLite in DATA/imago.db\n" +
@@ -57,5 +58,7 @@ public sealed class ServeCommand : ICommand
         "  --copy-concurrency  CopyImage transfers at once per destination region; more wait (default 2)\n" +
         "  --transfer-rate   cap on copy and import bandwidth in MiB/s for the whole service (default 0 = unlimited)\n" +
         "  --price-book      JSON price book: per region a currency, instance-hour and snapshot GiB-month prices (default: the built-in sample; docs/billing.md)\n" +
-        "  --clock           TEST ONLY: the service's clock stands at the time in FILE (imago admin clock set|advance); docs/billing.md";
+        "  --clock           TEST ONLY: the service's clock stands at the time in FILE (imago admin clock set|advance); docs/billing.md\n" +
+        "  --forwarded-headers  behind a TLS-terminating proxy: believe X-Forwarded-Proto from these addresses ('loopback' or IPs, comma-separated),\n" +
+        "                    so console cookies are Secure; docs/console.md";
 }

@@ -20,6 +20,7 @@ namespace Imago.Serve;
 /// <param name="TransferRateMiBPerSecond">Copy and import bandwidth cap in MiB/s (--transfer-rate, default 0 = unlimited).</param>
 /// <param name="PriceBookFile">The price book (--price-book), or null for the embedded sample (docs/billing.md).</param>
 /// <param name="ClockFile">The opt-in test clock's file (--clock), or null for the system clock (docs/billing.md).</param>
+/// <param name="ForwardedProxies">The TLS-terminating proxies whose X-Forwarded-Proto is believed (--forwarded-headers), or null: none.</param>
 public sealed record ServeSettings(
     IReadOnlyList<string> Urls,
     string DataDirectory,
@@ -31,7 +32,8 @@ public sealed record ServeSettings(
     int CopyConcurrency = Imago.Core.ServiceOptions.DefaultCopyConcurrency,
     double TransferRateMiBPerSecond = 0,
     string? PriceBookFile = null,
-    string? ClockFile = null)
+    string? ClockFile = null,
+    IReadOnlyList<IPAddress>? ForwardedProxies = null)
 {
     /// <summary>Upper bounds that keep a typo from meaning "thousands of copies at once" or an overflowing rate.</summary>
     public const int MaxCopyConcurrency = 64;
@@ -45,7 +47,7 @@ public sealed record ServeSettings(
     /// <summary>The options every command that opens a service's data takes (serve and admin).</summary>
     public static readonly string[] DataOptions = ["--data", "--db"];
 
-    private static readonly OptionParser Parser = new([.. DataOptions, "--urls", "--regions", "--nbd", "--nbd-host", "--instance-types", "--copy-concurrency", "--transfer-rate", "--price-book", "--clock"], []);
+    private static readonly OptionParser Parser = new([.. DataOptions, "--urls", "--regions", "--nbd", "--nbd-host", "--instance-types", "--copy-concurrency", "--transfer-rate", "--price-book", "--clock", "--forwarded-headers"], []);
 
     public static ServeSettings Parse(IReadOnlyList<string> args)
     {
@@ -66,7 +68,39 @@ public sealed record ServeSettings(
             ParseCopyConcurrency(options.Value("--copy-concurrency")),
             ParseTransferRate(options.Value("--transfer-rate")),
             FileOption(options, "--price-book"),
-            FileOption(options, "--clock"));
+            FileOption(options, "--clock"),
+            ParseForwardedProxies(options.Value("--forwarded-headers")));
+    }
+
+    /// <summary>
+    /// --forwarded-headers PROXIES: comma-separated proxy addresses, <c>loopback</c> standing for 127.0.0.1 and ::1.
+    /// Only requests from these addresses have their X-Forwarded-Proto applied (anyone else could claim https).
+    /// </summary>
+    private static IPAddress[]? ParseForwardedProxies(string? value)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+
+        var proxies = new List<IPAddress>();
+        foreach (var entry in value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (entry == "loopback")
+            {
+                proxies.AddRange([IPAddress.Loopback, IPAddress.IPv6Loopback]);
+            }
+            else if (IPAddress.TryParse(entry, out var address))
+            {
+                proxies.Add(address);
+            }
+            else
+            {
+                throw new UsageException($"invalid --forwarded-headers entry '{entry}' (proxy IP addresses or 'loopback', comma-separated)");
+            }
+        }
+
+        return proxies.Count > 0 ? [.. proxies.Distinct()] : throw new UsageException("--forwarded-headers needs at least one proxy address or 'loopback'");
     }
 
     /// <summary>--data DIR (default ./imago-data) as a full path.</summary>

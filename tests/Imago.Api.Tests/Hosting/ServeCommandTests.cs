@@ -99,6 +99,8 @@ public sealed partial class ServeCommandTests(ImagoServer server) : IClassFixtur
     [InlineData("--copy-concurrency", "many", "invalid --copy-concurrency 'many'")]
     [InlineData("--transfer-rate", "-1", "invalid --transfer-rate '-1'")]
     [InlineData("--transfer-rate", "fast", "invalid --transfer-rate 'fast'")]
+    [InlineData("--forwarded-headers", "proxy.example", "invalid --forwarded-headers entry 'proxy.example'")]
+    [InlineData("--forwarded-headers", ",", "--forwarded-headers needs at least one proxy address")]
     public async Task Bad_options_are_one_line_errors(string option, string value, string expected)
     {
         using var data = new TempDirectory();
@@ -242,5 +244,13 @@ public sealed partial class ServeCommandTests(ImagoServer server) : IClassFixtur
         Assert.Equal((2, 0.0), (defaults.CopyConcurrency, defaults.TransferRateMiBPerSecond));
         var set = Imago.Serve.ServeSettings.Parse(["--copy-concurrency", "5", "--transfer-rate", "0.5"]);
         Assert.Equal((5, 0.5), (set.CopyConcurrency, set.TransferRateMiBPerSecond));
+    }
+
+    [Fact]
+    public void Forwarded_headers_trust_only_the_listed_proxies()
+    {
+        Assert.Null(Imago.Serve.ServeSettings.Parse([]).ForwardedProxies);
+        var set = Imago.Serve.ServeSettings.Parse(["--forwarded-headers", "loopback,10.0.0.5"]);
+        Assert.Equal(["127.0.0.1", "::1", "10.0.0.5"], set.ForwardedProxies!.Select(p => p.ToString()));
     }
 }

@@ -18,6 +18,12 @@ public sealed class IndexModel(BillQueries bills, TimeProvider time) : ListPageM
 
     public BillPage? Result { get; private set; }
 
+    /// <summary>The month's spend per day and currency (the chart), null when the month was refused.</summary>
+    public IReadOnlyList<DailySpend>? Daily { get; private set; }
+
+    public IEnumerable<IGrouping<string, DailySpend>> DailyByCurrency =>
+        Daily?.GroupBy(d => d.Currency, StringComparer.Ordinal) ?? [];
+
     public IEnumerable<(string Currency, decimal Amount)> Totals =>
         Result?.Lines.GroupBy(l => l.Currency, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal)
             .Select(g => (g.Key, g.Sum(l => l.Amount))) ?? [];
@@ -29,6 +35,10 @@ public sealed class IndexModel(BillQueries bills, TimeProvider time) : ListPageM
         Cycle = string.IsNullOrWhiteSpace(Cycle) ? time.GetUtcNow().ToString("yyyy-MM", CultureInfo.InvariantCulture) : Cycle.Trim();
         Result = await ReadAsync(() => bills.QueryAsync(Caller, new BillQuery(Cycle, PageNumber, LinesPerPage, ProductCode: null, IsBillingItem: true),
                 HttpContext.RequestAborted));
+        if (Result is not null)
+        {
+            Daily = await bills.DailyAsync(Caller, Cycle, HttpContext.RequestAborted);
+        }
     }
 
     public static string Money(decimal amount) => amount.ToString("0.######", CultureInfo.InvariantCulture);
