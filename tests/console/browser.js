@@ -66,20 +66,10 @@ async function screenshot(page, name) {
   await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
 }
 
-/** The API's refusal (code and message) for a call that must fail. */
-async function apiRefusal(promise) {
-  try {
-    await promise;
-  } catch (e) {
-    return { code: e.data?.Code ?? e.code, message: e.data?.Message };
-  }
-  throw new Error('the API call was expected to be refused');
-}
-
 /** Waits until the page's status (#image-status) reads `status`, as the page's poller updates or reloads it. */
 function waitForStatus(page, status) {
   return page.waitForFunction((wanted) => document.getElementById('image-status')?.textContent === wanted, status,
     { timeout: 60_000, polling: 200 });
 }
 
-module.exports = { launch, newPage, signIn, signInWithPassword, screenshot, apiRefusal, waitForStatus };
+module.exports = { launch, newPage, signIn, signInWithPassword, screenshot, waitForStatus };

@@ -6,7 +6,8 @@
 const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const { startService, popClient, until } = require('../sdk/harness');
-const { launch, newPage, signIn, screenshot, apiRefusal, waitForStatus } = require('./browser');
+const { launch, newPage, signIn, screenshot, waitForStatus } = require('./browser');
+const { apiRefusal } = require('./refusal');
 
 const REGION = 'cn-hangzhou';
 const ALL_STATUSES = 'Creating,Waiting,Available,UnAvailable,CreateFailed,Deprecated';

@@ -9,7 +9,8 @@ const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 const { startService, popClient, adminCommand } = require('../sdk/harness');
-const { launch, newPage, signIn, screenshot, apiRefusal, waitForStatus } = require('./browser');
+const { launch, newPage, signIn, screenshot, waitForStatus } = require('./browser');
+const { apiRefusal } = require('./refusal');
 
 const REGION = 'cn-hangzhou';
 const BUCKET = 'console-uploads';
