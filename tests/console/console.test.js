@@ -221,6 +221,35 @@ describe('web console in Chromium', () => {
     assert.equal(image.Description, 'made in the console test');
   });
 
+  it('boot mode, NVMe, IMDS and licence type: a tampered value is refused as the API refuses it, chosen ones are what the API reports', async () => {
+    const before = await apiImage(alice, state.image);
+    assert.notEqual(before.BootMode, 'UEFI');
+    const imds = before.Features.ImdsSupport === 'v2' ? 'v1' : 'v2';
+    const nvme = before.Features.NvmeSupport === 'supported' ? 'unsupported' : 'supported';
+    const fromApi = await apiRefusal(api(alice, 'ModifyImageAttribute', { ImageId: state.image, BootMode: 'EFI' }));
+    await alicePage.locator('#EditBootMode option[value="UEFI"]').evaluate((option) => { option.value = 'EFI'; });
+    await alicePage.getByLabel('Boot mode').selectOption('EFI');
+    await alicePage.getByRole('button', { name: 'Save' }).click();
+    await alicePage.locator('.refusal').waitFor();
+    assert.equal(await alicePage.locator('.refusal').innerText(), `${fromApi.message} (${fromApi.code})`);
+    assert.equal((await apiImage(alice, state.image)).BootMode, before.BootMode);
+
+    await alicePage.goto(imageUrl(state.image));
+    await alicePage.getByLabel('Boot mode').selectOption('UEFI');
+    await alicePage.getByLabel('NVMe').selectOption(nvme);
+    await alicePage.getByLabel('IMDS').selectOption(imds);
+    await alicePage.getByLabel('Licence type').selectOption('BYOL');
+    await alicePage.getByRole('button', { name: 'Save' }).click();
+    await alicePage.locator('.notice').waitFor();
+    const image = await apiImage(alice, state.image);
+    assert.equal(image.BootMode, 'UEFI');
+    assert.equal(image.Features.NvmeSupport, nvme);
+    assert.equal(image.Features.ImdsSupport, imds);
+    assert.equal(image.LicenseType, 'BYOL');
+    assert.equal(await alicePage.getByLabel('Boot mode').inputValue(), 'UEFI');
+    assert.equal(await alicePage.getByLabel('IMDS').inputValue(), imds);
+  });
+
   it('hostile query values and ids get pages, not errors', async () => {
     const long = 'x'.repeat(5000);
     for (const query of [`page=abc&status=bogus&tab=zzz&name=${long}`, 'page=-7&region=nowhere', 'page=99999999999999']) {

@@ -46,6 +46,19 @@ public sealed class DetailModel(ImageQueries queries, ImageChanges changes, Imag
     public string? EditFamily { get; set; }
 
     [BindProperty]
+    public string? EditBootMode { get; set; }
+
+    [BindProperty]
+    public string? EditNvmeSupport { get; set; }
+
+    [BindProperty]
+    public string? EditImdsSupport { get; set; }
+
+    /// <summary>BYOL, or empty for "leave unchanged": the API accepts only BYOL and cannot clear a licence type.</summary>
+    [BindProperty]
+    public string? EditLicenseType { get; set; }
+
+    [BindProperty]
     public string? DestinationImageName { get; set; }
 
     [BindProperty]
@@ -95,14 +108,19 @@ public sealed class DetailModel(ImageQueries queries, ImageChanges changes, Imag
         ActAsync(() => changes.DeleteAsync(Caller, Region, ImageId, Force, dryRun: false, HttpContext.RequestAborted),
             $"Image {ImageId} deleted.", () => Redirect("/console/images?tab=custom"), ReloadAsync);
 
-    /// <summary>ModifyImageAttribute's name, description and family. An empty family leaves it unchanged: the API has no
-    /// way to clear one either.</summary>
+    /// <summary>ModifyImageAttribute's name, description, family, boot mode, features and licence type. An empty family
+    /// or licence type leaves it unchanged: the API has no way to clear one either. Values are passed as given, so
+    /// ImageChanges refuses a bad one with the API's code and message.</summary>
     public Task<IActionResult> OnPostEditAsync() =>
         ActAsync(() => changes.ModifyAsync(Caller, Region, ImageId, new ImageAttributeChanges
             {
                 ImageName = EditName?.Trim() ?? "",
                 Description = EditDescription ?? "",
                 ImageFamily = string.IsNullOrWhiteSpace(EditFamily) ? null : EditFamily.Trim(),
+                BootMode = NullIfEmpty(EditBootMode),
+                NvmeSupport = NullIfEmpty(EditNvmeSupport),
+                ImdsSupport = NullIfEmpty(EditImdsSupport),
+                LicenseType = NullIfEmpty(EditLicenseType),
             }, dryRun: false, HttpContext.RequestAborted),
             "The image's attributes are saved.", () => Redirect(SelfUrl), ReloadAsync);
 
@@ -179,6 +197,8 @@ public sealed class DetailModel(ImageQueries queries, ImageChanges changes, Imag
         return ActAsync(() => sharing.ModifyAsync(Caller, Region, ImageId, change, dryRun: false, HttpContext.RequestAborted),
             add ? $"Shared with account {account}." : $"No longer shared with account {account}.", () => Redirect(SelfUrl), ReloadAsync);
     }
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
     private string SelfUrl => "/console/images/" + Uri.EscapeDataString(ImageId);
 
