@@ -15,7 +15,7 @@ namespace Imago.WebConsole.Pages.Exports;
 /// streams the object from the task's bucket after the bucket gate (BucketAccess) has passed again, so it never
 /// reads a bucket the caller may not use.
 /// </summary>
-public sealed class DetailModel(TaskQueries tasks, IBucketStore buckets) : ConsolePageModel
+public sealed class DetailModel(TaskQueries tasks, TaskRunner runner, IBucketStore buckets) : ConsolePageModel
 {
     [BindProperty(SupportsGet = true)]
     public string TaskId { get; set; } = "";
@@ -27,6 +27,24 @@ public sealed class DetailModel(TaskQueries tasks, IBucketStore buckets) : Conso
     public bool IsRunning => Work?.Status == TaskStatuses.Processing;
 
     public async Task<IActionResult> OnGetAsync() => await LoadAsync() ? Page() : NotFoundPage();
+
+    /// <summary>CancelTask (TaskRunner.CancelAsync, as the API's CancelTask); the page then shows the task Cancelled, or
+    /// the API's refusal when it has already ended.</summary>
+    public async Task<IActionResult> OnPostCancelAsync()
+    {
+        if (!await LoadAsync())
+        {
+            return NotFoundPage();
+        }
+
+        return await ActAsync(() => runner.CancelAsync(Caller, Region, TaskId, HttpContext.RequestAborted),
+            $"Export task {TaskId} cancelled.", () => Redirect($"/console/exports/{Uri.EscapeDataString(TaskId)}?region={Uri.EscapeDataString(Region)}"),
+            async () =>
+            {
+                Response.StatusCode = StatusCodes.Status400BadRequest;
+                return await LoadAsync() ? Page() : NotFoundPage();
+            });
+    }
 
     /// <summary>The poller's JSON (console.js): the task's status and progress, or 404 like the page.</summary>
     public async Task<IActionResult> OnGetProgressAsync() =>

@@ -5,6 +5,7 @@ using Imago.Core.Copying;
 using Imago.Core.Errors;
 using Imago.Core.Exporting;
 using Imago.Core.Images;
+using Imago.Core.Importing;
 using Imago.Core.Regions;
 using Imago.Core.Sharing;
 using Imago.Core.Tasks;
@@ -19,7 +20,7 @@ namespace Imago.WebConsole.Pages.Images;
 /// API's InvalidImageId.NotFound, a 404), and the actions on it, each through the Core service its API action uses.
 /// </summary>
 public sealed class DetailModel(ImageQueries queries, ImageChanges changes, ImageSharing sharing, InstanceService instances, CopyImageService copies,
-    RegionCatalog regions, ImageExportService exports, IBucketStore buckets, TaskQueries tasks, ImageFees fees) : ConsolePageModel
+    RegionCatalog regions, ImageExportService exports, IBucketStore buckets, TaskQueries tasks, TaskRunner runner, ImageFees fees) : ConsolePageModel
 {
     [BindProperty(SupportsGet = true)]
     public string ImageId { get; set; } = "";
@@ -87,6 +88,9 @@ public sealed class DetailModel(ImageQueries queries, ImageChanges changes, Imag
     public string? FailedReason { get; private set; }
 
     public IReadOnlyList<InstanceTypeInfo> InstanceTypes { get; private set; } = [];
+
+    /// <summary>The running ImportImage task of one's own Creating image: the page offers Cancel (CancelTask).</summary>
+    public string? ImportTaskId { get; private set; }
 
     public bool IsOwn => View?.OwnerAlias == ImageOwnerAliases.Self;
 
@@ -174,6 +178,21 @@ public sealed class DetailModel(ImageQueries queries, ImageChanges changes, Imag
         ActAsync(() => copies.CancelAsync(Caller, Region, ImageId, HttpContext.RequestAborted),
             $"Copy {ImageId} cancelled: the partial copy is removed.", () => Redirect("/console/images?tab=custom"), ReloadAsync);
 
+    /// <summary>CancelTask on the image's running import (TaskRunner.CancelAsync, as the API's CancelTask); the import's
+    /// cleanup marks the image CreateFailed and discards its partial bytes, which the page then shows.</summary>
+    public async Task<IActionResult> OnPostCancelImportAsync()
+    {
+        var taskId = await FindImportTaskAsync();
+        if (taskId is null)
+        {
+            Refusal = Describe(TaskErrors.NotFound(ImageId));
+            return await ReloadAsync();
+        }
+
+        return await ActAsync(() => runner.CancelAsync(Caller, Region, taskId, HttpContext.RequestAborted),
+            $"Import task {taskId} cancelled.", () => Redirect(SelfUrl), ReloadAsync);
+    }
+
     /// <summary>The JSON the page's poller reads (console.js): status and progress, or 404 like the page.</summary>
     public async Task<IActionResult> OnGetProgressAsync()
     {
@@ -196,6 +215,13 @@ public sealed class DetailModel(ImageQueries queries, ImageChanges changes, Imag
         var change = add ? new SharePermissionChange(one, []) : new SharePermissionChange([], one);
         return ActAsync(() => sharing.ModifyAsync(Caller, Region, ImageId, change, dryRun: false, HttpContext.RequestAborted),
             add ? $"Shared with account {account}." : $"No longer shared with account {account}.", () => Redirect(SelfUrl), ReloadAsync);
+    }
+
+    private async Task<string?> FindImportTaskAsync()
+    {
+        var running = await tasks.ListAsync(Caller, Region, new TaskQuery(TaskAction: ImportErrors.TaskKind, TaskStatus: TaskStatuses.Processing,
+            ResourceIds: [ImageId], PageSize: 1), HttpContext.RequestAborted);
+        return running.Items.FirstOrDefault()?.Id;
     }
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
@@ -238,6 +264,11 @@ public sealed class DetailModel(ImageQueries queries, ImageChanges changes, Imag
                 var failed = await tasks.ListAsync(Caller, Region, new TaskQuery(TaskStatus: TaskStatuses.Failed, ResourceIds: [ImageId], PageSize: 1),
                     HttpContext.RequestAborted);
                 FailedReason = failed.Items.FirstOrDefault()?.FailedReason;
+            }
+
+            if (View.Image.Status == ImageStatuses.Creating)
+            {
+                ImportTaskId = await FindImportTaskAsync();
             }
 
             Buckets = [.. (await buckets.ListBucketsAsync(Region, HttpContext.RequestAborted)).Where(b => BucketAccess.MayUse(b, Caller))];
