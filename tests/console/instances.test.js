@@ -199,6 +199,45 @@ describe('instances in the console', () => {
     await context.close();
   });
 
+  it('hostile create form values are refused with the API\'s messages (400), never errors, and create nothing', async () => {
+    const image = (await api('DescribeImages', { ImageOwnerAlias: 'system', OSType: 'linux', Architecture: 'x86_64' })).Images.Image[0].ImageId;
+    const before = (await api('DescribeInstances', {})).TotalCount;
+    await page.goto(`${service.url}/console/instances/create?imageId=${'m'.repeat(500)}`);
+    assert.equal(await page.getByLabel('Image', { exact: true }).locator('option[value^="mmm"]').count(), 0, 'an overlong image id is dropped');
+    const token = await page.locator('#create-instances input[name="__csrf"]').inputValue();
+    const post = (fields) => page.request.post(`${service.url}/console/instances/create`,
+      { form: { __csrf: token, ImageId: image, InstanceType: 'ecs.g7.large', ...fields } });
+    const many = (n, make) => Object.assign({}, ...Array.from({ length: n }, (_, i) => make(i)));
+    for (const [fields, expected] of [
+      [{ 'DataDisks[0].Size': 'abc' }, 'The specified parameter "DataDisk.1.Size" is not valid. It must be an integer. (InvalidParameter)'],
+      [{ 'DataDisks[1].Size': '-5' }, 'The specified parameter "DataDisk.2.Size" is not valid. It must be an integer. (InvalidParameter)'],
+      [{ 'DataDisks[0].Size': '20', 'DataDisks[0].Category': 'floppy' }, /InvalidDataDiskCategory/],
+      [{ 'DataDisks[0].SnapshotId': 's-nope' }, /InvalidDataDiskSnapshotId\.NotFound/],
+      [many(17, (i) => ({ [`DataDisks[${i}].Size`]: '20' })), /At most 16 data disks/],
+      [many(21, (i) => ({ [`Tags[${i}].Key`]: `k${i}` })), /At most 20 tags/],
+      [{ 'Tags[2].Value': 'orphan' }, /"Tag\.3\.Key".*\(MissingParameter\)/],
+      [{ 'Tags[0].Key': 'acs:reserved' }, /InvalidTagKey\.Malformed/],
+      [{ 'Tags[0].Key': 'a', 'Tags[1].Key': 'a' }, /Duplicate\.TagKey/],
+      [{ Amount: '0' }, /"Amount"/],
+      [{ Amount: '101' }, /"Amount"/],
+      [{ ZoneId: 'cn-hangzhou-h\u0001' }, /InvalidZoneId/],
+      [{ SystemDiskCategory: 'tape' }, /InvalidSystemDiskCategory/],
+      [{ InstanceName: 'x'.repeat(129) }, /InvalidInstanceName\.Malformed/],
+      [{ ImageId: '' }, /"ImageId".*\(MissingParameter\)/],
+    ]) {
+      const response = await post(fields);
+      assert.equal(response.status(), 400, JSON.stringify(fields).slice(0, 200));
+      const html = await response.text();
+      const refusal = /<p class="refusal" role="alert">([^<]*)<\/p>/.exec(html)?.[1]?.replaceAll('&quot;', '"');
+      assert.ok(refusal, JSON.stringify(fields).slice(0, 200));
+      if (typeof expected === 'string') assert.equal(refusal, expected);
+      else assert.match(refusal, expected);
+    }
+    // A NUL anywhere in the form is refused before the page (an empty 400).
+    assert.equal((await post({ ZoneId: '\u0000' })).status(), 400);
+    assert.equal((await api('DescribeInstances', {})).TotalCount, before, 'nothing was created');
+  });
+
   it('an image page\'s "Create instance" opens the same form with the image chosen', async () => {
     const image = (await apiInstance()).ImageId;
     await page.goto(`${service.url}/console/images/${image}`);

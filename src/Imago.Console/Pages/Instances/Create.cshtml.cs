@@ -44,11 +44,10 @@ public sealed class CreateModel(InstanceService instances, ImageQueries images, 
     [BindProperty]
     public string? SystemDiskCategory { get; set; }
 
-    [BindProperty]
-    public List<DataDiskRow> DataDisks { get; set; } = [];
+    /// <summary>Read from the form by <see cref="LaunchForm"/> (not model-bound: see ReadRows).</summary>
+    public List<DataDiskRow> DataDisks { get; private set; } = [];
 
-    [BindProperty]
-    public List<TagRow> Tags { get; set; } = [];
+    public List<TagRow> Tags { get; private set; } = [];
 
     [BindProperty]
     public int Amount { get; set; } = 1;
@@ -101,6 +100,8 @@ public sealed class CreateModel(InstanceService instances, ImageQueries images, 
 
     private async Task<string[]> LaunchAsync()
     {
+        DataDisks = LaunchForm.ReadDataDisks(Request.Form);
+        Tags = LaunchForm.ReadTags(Request.Form);
         var request = new LaunchRequest
         {
             RegionId = Region,

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Imago.Core.Compute;
 using Imago.Core.Errors;
+using Microsoft.AspNetCore.Http;
 
 namespace Imago.WebConsole.Pages.Instances;
 
@@ -85,6 +86,30 @@ public static class LaunchForm
         return tags.Count <= MaxTags ? tags : throw EcsErrors.InvalidParameter("Tag", $"At most {MaxTags} tags are allowed.");
     }
 
+    /// <summary>The posted <c>DataDisks[i].*</c> rows.</summary>
+    public static List<DataDiskRow> ReadDataDisks(IFormCollection form) =>
+        ReadRows(form, "DataDisks", MaxDataDisks, "DataDisk", "data disks", (DataDiskRow row, string field, string value) =>
+        {
+            switch (field)
+            {
+                case nameof(DataDiskRow.Size): row.Size = value; break;
+                case nameof(DataDiskRow.Category): row.Category = value; break;
+                case nameof(DataDiskRow.SnapshotId): row.SnapshotId = value; break;
+                case nameof(DataDiskRow.DeleteWithInstance): row.DeleteWithInstance = value == "true"; break;
+            }
+        });
+
+    /// <summary>The posted <c>Tags[i].*</c> rows.</summary>
+    public static List<TagRow> ReadTags(IFormCollection form) =>
+        ReadRows(form, "Tags", MaxTags, "Tag", "tags", (TagRow row, string field, string value) =>
+        {
+            switch (field)
+            {
+                case nameof(TagRow.Key): row.Key = value; break;
+                case nameof(TagRow.Value): row.Value = value; break;
+            }
+        });
+
     /// <summary>Pads the rows to <see cref="FixedRows"/> for display; a posted form keeps every row it sent.</summary>
     public static List<T> Padded<T>(IEnumerable<T> rows, Func<T> blank)
     {
@@ -95,6 +120,50 @@ public static class LaunchForm
         }
 
         return list;
+    }
+
+    /// <summary>
+    /// Reads <c>{prefix}[i].{Field}</c> fields into rows by i, read here rather than by model binding: the collection
+    /// binder silently drops every row after a gap, and a forged row number must be refused, not allocated.
+    /// Missing row numbers are blank rows; of a field sent twice (a checkbox and its hidden "false") the first counts.
+    /// </summary>
+    private static List<T> ReadRows<T>(IFormCollection form, string prefix, int max, string parameter, string what, Action<T, string, string> set)
+        where T : new()
+    {
+        var fields = new List<(int Index, string Field, string Value)>();
+        foreach (var (name, values) in form)
+        {
+            if (!name.StartsWith(prefix + "[", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var close = name.IndexOf("].", prefix.Length, StringComparison.Ordinal);
+            if (close < 0 || !int.TryParse(name.AsSpan(prefix.Length + 1, close - prefix.Length - 1), NumberStyles.None, CultureInfo.InvariantCulture, out var index))
+            {
+                continue; // not a row field: ignored, like any unknown form field
+            }
+
+            if (index >= max)
+            {
+                throw EcsErrors.InvalidParameter(parameter, $"At most {max} {what} are allowed.");
+            }
+
+            fields.Add((index, name[(close + 2)..], values.FirstOrDefault() ?? ""));
+        }
+
+        var rows = new List<T>();
+        foreach (var (index, field, value) in fields)
+        {
+            while (rows.Count <= index)
+            {
+                rows.Add(new T());
+            }
+
+            set(rows[index], field, value);
+        }
+
+        return rows;
     }
 
     private static int? SizeGiB(string? size, int index) =>
