@@ -415,16 +415,19 @@ describe('instances in the console', () => {
     await bobPage.context().close();
   });
 
-  it('the instance page is readable at 390 px without horizontal scrolling', async () => {
+  it('the instance page and the Create instances form are readable at 390 px without horizontal scrolling', async () => {
     const narrow = await newPage(browser, { width: 390, height: 844 });
     await signIn(narrow, service, service.accounts.alice);
-    await narrow.goto(`${service.url}/console/instances/${instanceId}`);
-    await screenshot(narrow, 'instance-390');
-    const wide = await narrow.evaluate(() => [...document.querySelectorAll('main *')]
-      .filter((e) => e.getBoundingClientRect().right > document.documentElement.clientWidth && !e.closest('.table-wrap'))
-      .map((e) => `${e.tagName}#${e.id}.${e.className}`));
-    const overflow = await narrow.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-    assert.ok(overflow <= 0, `scrolls by ${overflow}px: ${wide.join(', ')}`);
+    for (const [url, name] of [[`/console/instances/${instanceId}`, 'instance-390'], ['/console/instances/create', 'instance-create-390']]) {
+      await narrow.goto(`${service.url}${url}`);
+      await screenshot(narrow, name);
+      const wide = await narrow.evaluate(() => [...document.querySelectorAll('main *')]
+        .filter((e) => e.getBoundingClientRect().right > document.documentElement.clientWidth && !e.closest('.table-wrap'))
+        .map((e) => `${e.tagName}#${e.id}.${e.className}`));
+      const overflow = await narrow.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      assert.ok(overflow <= 0, `${url} scrolls by ${overflow}px: ${wide.join(', ')}`);
+    }
     await narrow.context().close();
   });
+
 });
