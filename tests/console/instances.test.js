@@ -5,8 +5,8 @@
 // message, then done while Stopped), and a snapshot of a disk that the Snapshots page then lists.
 const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { startService, popClient, until } = require('../sdk/harness');
-const { launch, newPage, signIn, screenshot } = require('./browser');
+const { until } = require('../sdk/harness');
+const { newPage, signIn, screenshot, startSignedIn } = require('./browser');
 const { apiRefusal } = require('./refusal');
 
 const REGION = 'cn-hangzhou';
@@ -15,24 +15,18 @@ describe('instances in the console', () => {
   let service;
   let browser;
   let page;
-  let alice;
+  let api;
+  let stop;
   let instanceId;
   let snapshotId;
 
   before(async () => {
-    service = await startService();
-    browser = await launch();
-    alice = popClient(service, service.accounts.alice);
-    page = await newPage(browser);
-    await signIn(page, service, service.accounts.alice);
+    ({ service, browser, page, api, stop } = await startSignedIn(REGION));
   });
 
   after(async () => {
-    if (browser) await browser.close();
-    if (service) await service.stop();
+    if (stop) await stop();
   });
-
-  const api = (action, params) => alice.request(action, { RegionId: REGION, ...params }, { method: 'POST' });
 
   /** Clicks a button whose form asks for confirmation, accepts, and returns the POST's response once the page loaded. */
   const submitConfirmed = async (button) => {

@@ -5,8 +5,8 @@
 // instances (disks are O(1) clones), and 21 CreateSnapshot tasks of one disk.
 const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { startService, popClient, until } = require('../sdk/harness');
-const { launch, newPage, signIn } = require('./browser');
+const { until } = require('../sdk/harness');
+const { startSignedIn } = require('./browser');
 
 const REGION = 'cn-hangzhou';
 const PAGE_SIZE = 20;
@@ -15,22 +15,16 @@ describe('paging of the Instances and Tasks lists', () => {
   let service;
   let browser;
   let page;
-  let alice;
+  let api;
+  let stop;
 
   before(async () => {
-    service = await startService();
-    browser = await launch();
-    alice = popClient(service, service.accounts.alice);
-    page = await newPage(browser);
-    await signIn(page, service, service.accounts.alice);
+    ({ service, browser, page, api, stop } = await startSignedIn(REGION));
   });
 
   after(async () => {
-    if (browser) await browser.close();
-    if (service) await service.stop();
+    if (stop) await stop();
   });
-
-  const api = (action, params) => alice.request(action, { RegionId: REGION, ...params }, { method: 'POST' });
 
   const rowIds = (table, attribute) => page.locator(`${table} tbody tr`).evaluateAll((rows, name) => rows.map((r) => r.dataset[name]), attribute);
 
