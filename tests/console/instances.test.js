@@ -214,6 +214,8 @@ describe('instances in the console', () => {
       [{ 'Tags[0].Key': 'a', 'Tags[1].Key': 'a' }, /Duplicate\.TagKey/],
       [{ Amount: '0' }, /"Amount"/],
       [{ Amount: '101' }, /"Amount"/],
+      [{ Amount: 'abc' }, 'The specified parameter "Amount" is not valid. It must be an integer. (InvalidParameter)'],
+      [{ SystemDiskSize: '1e3' }, 'The specified parameter "SystemDisk.Size" is not valid. It must be an integer. (InvalidParameter)'],
       [{ ZoneId: 'cn-hangzhou-h\u0001' }, /InvalidZoneId/],
       [{ SystemDiskCategory: 'tape' }, /InvalidSystemDiskCategory/],
       [{ InstanceName: 'x'.repeat(129) }, /InvalidInstanceName\.Malformed/],

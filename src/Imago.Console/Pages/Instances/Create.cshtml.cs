@@ -1,4 +1,5 @@
 using Imago.Core.Compute;
+using Imago.Core.Errors;
 using Imago.Core.Images;
 using Imago.Core.Regions;
 using Imago.Core.Snapshots;
@@ -19,6 +20,9 @@ public sealed class CreateModel(InstanceService instances, ImageQueries images, 
 {
     /// <summary>How many of the caller's snapshots a data disk row offers (newest first).</summary>
     private const int MaxSnapshotChoices = 100;
+
+    /// <summary>The notice after creating several instances names this many (the list then shows them all).</summary>
+    private const int MaxIdsInNotice = 10;
 
     [BindProperty(SupportsGet = true)]
     public string? ImageId { get; set; }
@@ -88,7 +92,8 @@ public sealed class CreateModel(InstanceService instances, ImageQueries images, 
                     return Redirect($"/console/instances/{Uri.EscapeDataString(created[0])}");
                 }
 
-                Notice = $"{created.Length} instances created ({state}): {string.Join(", ", created)}.";
+                var more = created.Length > MaxIdsInNotice ? $" and {created.Length - MaxIdsInNotice} more" : "";
+                Notice = $"{created.Length} instances created ({state}): {string.Join(", ", created.Take(MaxIdsInNotice))}{more}.";
                 return Redirect("/console/instances");
             }, async () =>
             {
@@ -100,6 +105,9 @@ public sealed class CreateModel(InstanceService instances, ImageQueries images, 
 
     private async Task<string[]> LaunchAsync()
     {
+        // Model binding leaves a malformed number at its default: refuse it as the API refuses a malformed parameter.
+        RefuseMalformed(nameof(Amount), "Amount");
+        RefuseMalformed(nameof(SystemDiskSize), "SystemDisk.Size");
         DataDisks = LaunchForm.ReadDataDisks(Request.Form);
         Tags = LaunchForm.ReadTags(Request.Form);
         var request = new LaunchRequest
@@ -130,6 +138,14 @@ public sealed class CreateModel(InstanceService instances, ImageQueries images, 
         var accomplished = await snapshots.ListAsync(Caller, Region,
             new SnapshotQuery(Status: SnapshotStatuses.Accomplished, Paging: new PageRequest(1, MaxSnapshotChoices)), HttpContext.RequestAborted);
         SnapshotChoices = [.. accomplished.Items.Select(v => v.Snapshot)];
+    }
+
+    private void RefuseMalformed(string field, string parameter)
+    {
+        if (ModelState.TryGetValue(field, out var entry) && entry.Errors.Count > 0)
+        {
+            throw EcsErrors.InvalidParameter(parameter, "It must be an integer.");
+        }
     }
 
     /// <summary>An empty field is an absent parameter, as in a query string.</summary>
