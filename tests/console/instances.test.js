@@ -176,6 +176,7 @@ describe('instances in the console', () => {
     await row(plain, 'Tag 2').getByLabel('Value').fill('alice');
     await row(plain, 'Tag 4').getByLabel('Key').fill('plain');
     await plain.getByLabel('Number of instances').fill('2');
+    await screenshot(plain, 'instance-create-noscript');
     await plain.getByRole('button', { name: 'Create instances' }).click();
     await plain.waitForURL(/\/console\/instances$/);
     const ids = /2 instances created \(Stopped\): (\S+), (\S+)\./.exec(await plain.locator('.notice').innerText())?.slice(1);
