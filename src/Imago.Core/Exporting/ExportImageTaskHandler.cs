@@ -97,6 +97,15 @@ public sealed class ExportImageTaskHandler(RegionStores stores, IBucketStore buc
         var device = await OpenSnapshotAsync(store, disk.SnapshotId, cancellationToken).ConfigureAwait(false);
         await using (device.ConfigureAwait(false))
         {
+            if (buckets is IPartedPutBucketStore parted && throttle is not { IsLimited: true })
+            {
+                // Hashed by parts on every core, the snapshot's unstored chunks skipped (the ETag is a multipart one).
+                await PutPartsAsync(parted, regionId, bucket, disk.Key, new BlockDeviceObjectContent(device), progress.Upload(device.Size, 0), stored,
+                    cancellationToken).ConfigureAwait(false);
+                return;
+            }
+
+            // A throttled export streams the device in order, so that the throttle paces what the put reads.
             await PutAsync(regionId, bucket, disk.Key, new BlockDeviceByteSource(device), progress.Upload(device.Size, 0), stored, cancellationToken)
                 .ConfigureAwait(false);
         }
@@ -151,6 +160,22 @@ public sealed class ExportImageTaskHandler(RegionStores stores, IBucketStore buc
         {
             await using var content = new ByteSourceStream(throttle is { IsLimited: true } ? new ThrottledByteSource(source, throttle) : source);
             await buckets.PutObjectAsync(regionId, bucket, key, content, progress, cancellationToken).ConfigureAwait(false);
+        }
+        catch (BucketException error)
+        {
+            throw Translate(error, bucket);
+        }
+
+        stored.Add(key);
+    }
+
+    /// <summary>Puts <paramref name="content"/> as the object <paramref name="key"/>, its parts read at once.</summary>
+    private static async Task PutPartsAsync(IPartedPutBucketStore parted, string regionId, string bucket, string key, IObjectContent content,
+        IProgress<long> progress, List<string> stored, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await parted.PutPartsAsync(regionId, bucket, key, content, progress, cancellationToken).ConfigureAwait(false);
         }
         catch (BucketException error)
         {
