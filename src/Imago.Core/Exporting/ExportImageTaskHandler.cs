@@ -12,9 +12,11 @@ namespace Imago.Core.Exporting;
 
 /// <summary>
 /// Runs an ExportImage task: per disk, reads the image's store snapshot and writes it into the bucket as one
-/// object in the chosen format. raw streams straight from the snapshot into the put; qcow2 and VHD are written by
-/// the format engine's writers into a staging file (<see cref="ExportStaging"/>), which then becomes the object (moved
-/// in when the bucket store can take a file, <see cref="IStagedFileBucketStore"/>; put as a stream otherwise). Every put is atomic, so
+/// object in the chosen format. raw goes straight from the snapshot into the put (by parts at once, its unstored
+/// chunks skipped, when the store offers <see cref="IPartedPutBucketStore"/>; as a stream otherwise); qcow2 and VHD are
+/// written by the format engine's writers into a staging file (<see cref="ExportStaging"/>), which then becomes the
+/// object (moved in when the bucket store can take a file, <see cref="IStagedFileBucketStore"/>; put as a stream
+/// otherwise). Either way an object over 64 MiB gets a multipart ETag (docs/buckets.md). Every put is atomic, so
 /// an object is either absent or whole; when the task fails or is cancelled, the objects it already put are
 /// deleted, so a bucket never holds part of a failed export. After a restart the task runs again from scratch
 /// (puts replace objects, so running twice gives the same objects).
