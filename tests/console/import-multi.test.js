@@ -232,6 +232,27 @@ describe('multi-disk import from the console', () => {
     const urlencoded = await page.request.post(url, { form: { __csrf: token, 'Disks[0].Bucket': BUCKET, 'Disks[0].ObjectKey': 'x' }, maxRedirects: 0 });
     assert.equal(urlencoded.status(), 400);
 
+    // Hostile bodies after a good token: each is the page with its message (400), never an error page, nothing stored.
+    const boundary = 'imago-hostile-boundary';
+    const part = (name, value, filename) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"${filename ? `; filename="${filename}"` : ''}\r\n\r\n${value}\r\n`;
+    const raw = (body) => page.request.post(url, {
+      headers: { 'Content-Type': `multipart/form-data; boundary=${boundary}` }, data: Buffer.from(body), maxRedirects: 0,
+    });
+    const hostile = [
+      [part('__csrf', token) + part('ImageName', 'n'.repeat(5000)) + `--${boundary}--\r\n`, /longer than 4096 bytes/],
+      [part('__csrf', token) + part('Disks[40].ObjectKey', 'x') + `--${boundary}--\r\n`, /more disk rows/],
+      [part('__csrf', token) + part('ImageName', 'x', 'file.raw') + `--${boundary}--\r\n`, /file part of the form is not a disk/],
+      [part('__csrf', token) + part('Disks[0].File', 'bytes', 'early.raw') + `--${boundary}--\r\n`, /before its bucket/],
+      [part('__csrf', token) + part('Disks[0].Bucket', BUCKET) + `--${boundary}\r\nContent-Disposition: form-data; name="Disks[0].File"; filename="cut.raw"\r\n\r\nonly part of the`,
+        /ended before the form did/],
+    ];
+    for (const [body, message] of hostile) {
+      const response = await raw(body);
+      assert.equal(response.status(), 400, `${message}`);
+      assert.match(await response.text(), message);
+    }
+    assert.doesNotMatch(adminCommand(service, ['bucket', 'ls', '--region', REGION, BUCKET]), /early\.raw|cut\.raw/);
+
     // The token first: the file is stored under its own name and the import starts (a redirect to the image).
     const good = await post({ __csrf: token, ImageName: 'streamed', 'Disks[0].Bucket': BUCKET, 'Disks[0].ObjectKey': '', 'Disks[0].File': file('streamed.raw') });
     assert.equal(good.status(), 302);
