@@ -128,6 +128,16 @@ document.addEventListener('DOMContentLoaded', () => {
     request.send(file);
   });
 
+  // Back from the image page (the back/forward cache keeps the page as the import left it): the form as at first.
+  const action = form.action;
+  const enctype = form.enctype;
+  window.addEventListener('pageshow', (event) => {
+    if (!event.persisted) return;
+    form.action = action;
+    form.enctype = enctype;
+    for (const input of form.querySelectorAll('input[type="file"]')) input.disabled = false;
+  });
+
   let busy = false;
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
