@@ -34,8 +34,7 @@ public sealed class ImportStreamModel(ImageImportService imports, IBucketStore b
             // As every other console form: a POST without a valid token is a bare 400 and changes nothing.
             return BadRequest();
         }
-        catch (Exception refused) when (refused is ImportFormException or BucketException or BadHttpRequestException or InvalidDataException
-                                           || (refused is IOException && !HttpContext.RequestAborted.IsCancellationRequested))
+        catch (Exception refused) when (refused is ImportFormException or BucketException or BadHttpRequestException)
         {
             return await RefuseAsync(refused);
         }
@@ -66,13 +65,10 @@ public sealed class ImportStreamModel(ImageImportService imports, IBucketStore b
         {
             BucketException bucket => $"{bucket.Message} ({bucket.Code})",
             BadHttpRequestException broken => $"The upload was not stored: {broken.Message}",
-            InvalidDataException => "The form's body is not well-formed multipart/form-data.",
-            // A body that ends inside a part (the upload was cut short): the part being stored was not stored.
-            IOException => "The form's body ended before the form did: the file being uploaded was not stored.",
             _ => refused.Message,
         };
         var status = refused is BadHttpRequestException badRequest ? badRequest.StatusCode : StatusCodes.Status400BadRequest;
-        if (refused is not (BadHttpRequestException or IOException))
+        if (refused is not BadHttpRequestException && refused.InnerException is not IOException)
         {
             await Request.Body.CopyToAsync(Stream.Null, HttpContext.RequestAborted);
         }

@@ -31,9 +31,9 @@ public sealed partial class ImportStreamReader(HttpContext context, IAntiforgery
     public async Task<ImportForm> ReadAsync(UploadAsync upload, CancellationToken cancellationToken)
     {
         var reader = new MultipartReader(Boundary(), context.Request.Body);
-        await ValidateTokenAsync(await reader.ReadNextSectionAsync(cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        await ValidateTokenAsync(await NextAsync(reader, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
         var form = new ImportForm();
-        for (var parts = 1; await reader.ReadNextSectionAsync(cancellationToken).ConfigureAwait(false) is { } section; parts++)
+        for (var parts = 1; await NextAsync(reader, cancellationToken).ConfigureAwait(false) is { } section; parts++)
         {
             if (parts >= MaxParts)
             {
@@ -44,7 +44,7 @@ public sealed partial class ImportStreamReader(HttpContext context, IAntiforgery
             var name = HeaderUtilities.RemoveQuotes(disposition.Name).Value ?? "";
             if (disposition.IsFileDisposition())
             {
-                await FileAsync(form, name, FileName(disposition), section.Body, upload).ConfigureAwait(false);
+                await FileAsync(form, name, FileName(disposition), new ImportPartStream(section.Body, context.RequestAborted), upload).ConfigureAwait(false);
             }
             else
             {
@@ -53,6 +53,23 @@ public sealed partial class ImportStreamReader(HttpContext context, IAntiforgery
         }
 
         return form;
+    }
+
+    /// <summary>The next part; a body that ends inside one (or is not multipart) is the form's fault, not the service's.</summary>
+    private async Task<MultipartSection?> NextAsync(MultipartReader reader, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await reader.ReadNextSectionAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException cut) when (cut is not BadHttpRequestException && !context.RequestAborted.IsCancellationRequested)
+        {
+            throw ImportFormException.Cut(cut);
+        }
+        catch (InvalidDataException malformed)
+        {
+            throw new ImportFormException("The form's body is not well-formed multipart/form-data.", malformed);
+        }
     }
 
     private string Boundary()
@@ -166,12 +183,13 @@ public sealed partial class ImportStreamReader(HttpContext context, IAntiforgery
     }
 
     /// <summary>A field's value as UTF-8 text, at most <see cref="MaxFieldBytes"/> bytes (longer is a malformed form).</summary>
-    private static async Task<string> ReadFieldAsync(Stream body, CancellationToken cancellationToken)
+    private async Task<string> ReadFieldAsync(Stream body, CancellationToken cancellationToken)
     {
+        var field = new ImportPartStream(body, context.RequestAborted);
         var buffer = new byte[MaxFieldBytes + 1];
         var length = 0;
         int read;
-        while (length < buffer.Length && (read = await body.ReadAsync(buffer.AsMemory(length), cancellationToken).ConfigureAwait(false)) > 0)
+        while (length < buffer.Length && (read = await field.ReadAsync(buffer.AsMemory(length), cancellationToken).ConfigureAwait(false)) > 0)
         {
             length += read;
         }
@@ -186,4 +204,9 @@ public sealed partial class ImportStreamReader(HttpContext context, IAntiforgery
 }
 
 /// <summary>The script-less import POST is not the import form's multipart body; the page shows the message.</summary>
-public sealed class ImportFormException(string message) : Exception(message);
+public sealed class ImportFormException(string message, Exception? inner = null) : Exception(message, inner)
+{
+    /// <summary>The body ended inside a part: the part being read was not stored (a put is atomic).</summary>
+    public static ImportFormException Cut(IOException cut) =>
+        new("The form's body ended before the form did: the file being uploaded was not stored.", cut);
+}
