@@ -169,7 +169,7 @@ describe('multi-disk import from the console', () => {
     await page.context().close();
   });
 
-  it('a data disk naming a missing object is refused with the API\'s message; the uploaded system disk stays named', async () => {
+  it('a data disk naming a missing object, then one of a malformed size, is refused with the API\'s message; the uploaded system disk stays named', async () => {
     const page = await signedInPage();
     await fillDisk(page, 0, { file: dataRaw, key: 'refused-system.raw' });
     await fillDisk(page, 1, { key: 'no-such-object.raw' });
@@ -184,6 +184,17 @@ describe('multi-disk import from the console', () => {
     assert.equal(await page.locator('#disk-0').getByLabel('Object name', { exact: true }).inputValue(), 'refused-system.raw');
     assert.equal(await page.locator('#disk-1').getByLabel('Object name', { exact: true }).inputValue(), 'no-such-object.raw');
     await screenshot(page, 'image-import-multi-refused');
+
+    // Sent again as shown (no file: the system row names its uploaded object), with a malformed data disk size.
+    await fillDisk(page, 1, { key: 'refused-system.raw', size: '0' });
+    await page.getByRole('button', { name: 'Import', exact: true }).click();
+    await page.locator('.refusal', { hasText: 'DiskImageSize' }).waitFor();
+    const sizeFromApi = await apiRefusal(api('ImportImage', {
+      'DiskDeviceMapping.1.OSSBucket': BUCKET, 'DiskDeviceMapping.1.OSSObject': 'refused-system.raw',
+      'DiskDeviceMapping.2.OSSBucket': BUCKET, 'DiskDeviceMapping.2.OSSObject': 'refused-system.raw', 'DiskDeviceMapping.2.DiskImageSize': '0',
+    }));
+    assert.equal(sizeFromApi.code, 'InvalidDataDiskSize');
+    assert.equal(await page.locator('.refusal').innerText(), `${sizeFromApi.message} (${sizeFromApi.code})`);
     await page.context().close();
   });
 
