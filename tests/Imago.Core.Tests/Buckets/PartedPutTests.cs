@@ -169,23 +169,4 @@ public sealed class PartedPutTests
         public ValueTask<bool> IsZeroAsync(long offset, long length, CancellationToken cancellationToken) =>
             ValueTask.FromResult(knowsZeros && !content.AsSpan((int)offset, (int)length).ContainsAnyExcept((byte)0));
     }
-
-    private sealed class SyncProgress(List<long> reports) : IProgress<long>
-    {
-        public void Report(long value)
-        {
-            lock (reports)
-            {
-                reports.Add(value);
-            }
-        }
-    }
-
-    private static long AllocatedBytes(string path)
-    {
-        var output = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("stat", ["-c", "%b %B", path]) { RedirectStandardOutput = true })!;
-        var fields = output.StandardOutput.ReadToEnd().Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        output.WaitForExit();
-        return long.Parse(fields[0]) * long.Parse(fields[1]);
-    }
 }

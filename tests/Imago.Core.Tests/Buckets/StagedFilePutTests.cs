@@ -116,10 +116,4 @@ public sealed class StagedFilePutTests
 
         Assert.Equal("InvalidOSSBucket.NotFound", error.Code);
     }
-
-    /// <summary>Records reports on the caller's thread (Progress&lt;T&gt; would post them later).</summary>
-    private sealed class SyncProgress(List<long> reports) : IProgress<long>
-    {
-        public void Report(long value) => reports.Add(value);
-    }
 }
