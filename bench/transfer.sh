@@ -36,7 +36,11 @@ rm -rf "$BENCH_DIR"; mkdir -p "$BENCH_DIR" bench/results
 DATA_DIR=$BENCH_DIR/data
 mkdir -p "$DATA_DIR"
 serve_pid=""
-cleanup() { [ -n "$serve_pid" ] && kill -TERM "$serve_pid" 2>/dev/null && wait "$serve_pid" 2>/dev/null || true; }
+# The run's disks and data directory take about 23 GB: removed at the end (KEEP=1 keeps them to look into).
+cleanup() {
+  { [ -n "$serve_pid" ] && kill -TERM "$serve_pid" 2>/dev/null && wait "$serve_pid" 2>/dev/null; } || true
+  [ "${KEEP:-0}" = 1 ] || rm -rf "$BENCH_DIR"
+}
 trap cleanup EXIT
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
