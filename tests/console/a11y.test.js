@@ -34,7 +34,8 @@ describe('accessibility and layout of every main page', () => {
     await until(async () => (await api('DescribeImages', { ImageId: ids.image, Status: 'Creating,Available' })).Images.Image[0]?.Status === 'Available',
       'image Available');
     ids.exportTask = (await api('ExportImage', { ImageId: ids.image, OSSBucket: BUCKET, ImageFormat: 'raw' })).TaskId;
-    await until(async () => (await api('DescribeTaskAttribute', { TaskId: ids.exportTask })).TaskStatus === 'Finished', 'export Finished');
+    await until(async () => (await api('DescribeTaskAttribute', { TaskId: ids.exportTask })).TaskStatus !== 'Processing', 'export ended', { timeoutMs: 180_000 });
+    assert.equal((await api('DescribeTaskAttribute', { TaskId: ids.exportTask })).TaskStatus, 'Finished');
     await api('StopInstance', { InstanceId: ids.instance });
     await until(async () => (await api('DescribeInstances', { InstanceIds: JSON.stringify([ids.instance]) })).Instances.Instance[0].Status === 'Stopped',
       'instance Stopped');

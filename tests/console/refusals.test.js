@@ -33,7 +33,8 @@ describe('refusals in the console', () => {
     imageId = (await api('CreateImage', { InstanceId: instanceId, ImageName: 'refusals-base' })).ImageId;
     await until(async () => (await apiImage())?.Status === 'Available', 'image Available');
     exportTask = (await api('ExportImage', { ImageId: imageId, OSSBucket: BUCKET, ImageFormat: 'raw' })).TaskId;
-    await until(async () => (await api('DescribeTaskAttribute', { TaskId: exportTask })).TaskStatus === 'Finished', 'export Finished');
+    await until(async () => (await api('DescribeTaskAttribute', { TaskId: exportTask })).TaskStatus !== 'Processing', 'export ended', { timeoutMs: 180_000 });
+    assert.equal((await api('DescribeTaskAttribute', { TaskId: exportTask })).TaskStatus, 'Finished');
     browser = await launch();
     page = await newPage(browser);
     page.on('dialog', (d) => d.accept());
@@ -106,6 +107,7 @@ describe('refusals in the console', () => {
     await page.getByLabel('Account ID').fill(unknown);
     await assertRefused(page.getByRole('button', { name: 'Share', exact: true }), fromApi);
     await screenshot(page, 'image-share-refused');
+    assert.equal(await page.getByLabel('Account ID').inputValue(), unknown, 'the form keeps what was typed');
     assert.equal(await page.locator('#shares-empty').innerText(), 'Not shared with any account.');
     assert.deepEqual((await api('DescribeImageSharePermission', { ImageId: imageId })).Accounts.Account, []);
   });
@@ -179,6 +181,8 @@ describe('refusals in the console', () => {
     await page.getByLabel('Copy to region').selectOption(OTHER_REGION);
     await page.getByLabel('Name of the copy').fill('1-not-a-name');
     await assertRefused(page.getByRole('button', { name: 'Copy', exact: true }), fromApi);
+    assert.equal(await page.getByLabel('Name of the copy').inputValue(), '1-not-a-name', 'the form keeps what was typed');
+    assert.equal(await page.getByLabel('Copy to region').inputValue(), OTHER_REGION);
     const copies = await alice.request('DescribeImages', { RegionId: OTHER_REGION, ImageOwnerAlias: 'self', Status: ALL_STATUSES }, { method: 'POST' });
     assert.equal(copies.TotalCount, 0);
   });
@@ -190,6 +194,7 @@ describe('refusals in the console', () => {
     await imagePage();
     await page.getByLabel('Object prefix').fill(prefix);
     await assertRefused(page.getByRole('button', { name: 'Export', exact: true }), fromApi);
+    assert.equal(await page.getByLabel('Object prefix').inputValue(), prefix, 'the form keeps what was typed');
     assert.equal((await api('DescribeTasks', { TaskAction: 'ExportImage' })).TotalCount, before);
   });
 
@@ -226,6 +231,8 @@ describe('refusals in the console', () => {
     await page.getByLabel('Size (GiB, optional)').fill('1');
     await assertRefused(page.getByRole('button', { name: 'Replace system disk' }), fromApi);
     await screenshot(page, 'instance-replace-refused');
+    assert.equal(await page.getByLabel('Size (GiB, optional)').inputValue(), '1', 'the form keeps what was typed');
+    assert.equal(await page.getByLabel('Image', { exact: true }).inputValue(), imageId);
     assert.equal(await systemDisk(), diskBefore);
   });
 
@@ -237,6 +244,7 @@ describe('refusals in the console', () => {
     await page.goto(`${service.url}/console/instances/${instanceId}?region=${REGION}`);
     await page.getByLabel(`Snapshot name for ${disk}`).fill(name);
     await assertRefused(page.getByRole('button', { name: `Create snapshot of ${disk}` }), fromApi);
+    assert.equal(await page.getByLabel(`Snapshot name for ${disk}`).inputValue(), name, 'the form keeps what was typed');
     assert.equal((await api('DescribeSnapshots', {})).TotalCount, before);
   });
 
