@@ -271,6 +271,31 @@ describe('refusals in the console', () => {
     await assertRefused(onExport, fromApi);
   });
 
+  it('a form left open across signing in as another account is refused with a readable page, and nothing changes', async () => {
+    await imagePage();
+    const other = await page.context().newPage();
+    try {
+      await signIn(other, service, service.accounts.bob);
+    } finally {
+      await other.close();
+    }
+    const [response] = await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST'),
+      page.getByRole('button', { name: 'Deprecate' }).click()]);
+    await page.waitForLoadState();
+    assert.equal(response.status(), 400);
+    assert.equal(await page.locator('h1').innerText(), 'Form out of date');
+    assert.match(await page.locator('.refusal').innerText(), /not issued to the current session\. Nothing was changed\. Reload the page/);
+    assert.equal((await apiImage()).Status, 'Available');
+    const upload = await page.request.post(`${service.url}/console/images/import?handler=Upload&region=${REGION}&bucket=${BUCKET}&key=stale.bin`,
+      { headers: { 'Content-Type': 'application/octet-stream', RequestVerificationToken: 'stale' }, data: Buffer.from('abc') });
+    assert.equal(upload.status(), 400);
+    assert.match((await upload.json()).message, /not issued to the current session/);
+    assert.doesNotMatch(adminCommand(service, ['bucket', 'ls', '--region', REGION, BUCKET]), /stale\.bin/);
+    await page.getByRole('link', { name: 'Reload the page' }).click();
+    await page.waitForURL(/\/console\/(images|signin)/);
+    await signIn(page, service, service.accounts.alice);
+  });
+
   it('at 390 px the refusal of a form far down the image page is in view too', async () => {
     const narrow = await newPage(browser, { width: 390, height: 844 });
     try {
