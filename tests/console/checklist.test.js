@@ -1,19 +1,20 @@
 'use strict';
 // What the issue 7 checklist (docs/console.md) found untested: the Images list paged 20 at a time and its status
 // filter, the pager keeping the filters, the Marketplace tab's products, an image's tags on its page, the session
-// cookie's flags, and the antiforgery token in every form that posts. Each is checked against what the API reports.
+// cookie's flags, the antiforgery token in every form that posts, and the way back from Tasks to an export's download. Each is checked against what the API reports.
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { startService, popClient, until } = require('../sdk/harness');
+const { startService, popClient, until, adminCommand } = require('../sdk/harness');
 const { launch, newPage, signIn, screenshot } = require('./browser');
 
 const REGION = 'cn-hangzhou';
 const CODE = 'cmjj-checklist';
 const ALL_STATUSES = 'Creating,Waiting,Available,UnAvailable,CreateFailed,Deprecated';
 const IMAGES = 21;
+const BUCKET = 'checklist-bucket';
 
 describe('issue 7 checklist gaps', () => {
   let service;
@@ -123,6 +124,26 @@ describe('issue 7 checklist gaps', () => {
     await page.goto(`${service.url}/console/images/${images[1]}?region=${REGION}`);
     assert.equal(await page.locator('#tags').count(), 0);
     assert.match(await page.locator('section[aria-labelledby="tags-title"]').innerText(), /No tags\./);
+  });
+
+  it('an export on the Tasks page links to its page, which has the download link once DescribeTasks says Finished', async () => {
+    const raw = path.join(fileDir, 'small.raw');
+    fs.writeFileSync(raw, Buffer.alloc(1 << 20, 0x17));
+    adminCommand(service, ['bucket', 'create', '--region', REGION, BUCKET]);
+    adminCommand(service, ['bucket', 'put', '--region', REGION, BUCKET, 'small.raw', raw]);
+    const small = (await api('ImportImage', { ImageName: 'small', 'DiskDeviceMapping.1.OSSBucket': BUCKET, 'DiskDeviceMapping.1.OSSObject': 'small.raw',
+      'DiskDeviceMapping.1.Format': 'RAW' })).ImageId;
+    await until(async () => (await api('DescribeImages', { ImageId: small, Status: ALL_STATUSES })).Images.Image[0]?.Status === 'Available', 'import Available');
+    const taskId = (await api('ExportImage', { ImageId: small, OSSBucket: BUCKET, ImageFormat: 'raw' })).TaskId;
+    await until(async () => (await api('DescribeTaskAttribute', { TaskId: taskId })).TaskStatus !== 'Processing', 'export ended');
+    assert.equal((await api('DescribeTaskAttribute', { TaskId: taskId })).TaskStatus, 'Finished');
+
+    await page.goto(`${service.url}/console/tasks?action=ExportImage&region=${REGION}`);
+    await page.locator(`tr[data-task-id="${taskId}"] a.export-link`).click();
+    await page.waitForURL(new RegExp(`/console/exports/${taskId}`));
+    assert.equal(await page.locator('#task-id').innerText(), taskId);
+    assert.match(await page.locator('#image-status').innerText(), /^Finished/);
+    assert.equal(await page.locator('a.download').count(), 1);
   });
 
   it('the session cookie is HTTP-only and SameSite=Strict, scoped to /console', async () => {
