@@ -1,9 +1,9 @@
 'use strict';
 // Accessibility and layout sweep: every main page of the console, at 1280 and at 390 px wide, checked the way a
 // keyboard or screen-reader user meets it: no horizontal scrolling, every control, button and link named (by
-// Chromium's own accessibility tree), one h1, images with alt text, the skip link first and moving focus into the
-// content, and a Tab-only walk that reaches the region selector and the page's main action. Each page's screenshot
-// at each width is saved as a test artefact (a11y-NAME-WIDTH.png).
+// Chromium's own accessibility tree), one h1, a title, images with alt text, visible keyboard focus, the skip link
+// first and moving focus into the content, and a Tab-only walk that reaches the region selector and the page's main
+// action. Each page's screenshot at each width is saved as a test artefact (a11y-NAME-WIDTH.png).
 const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const { startService, popClient, until, adminCommand } = require('../sdk/harness');
@@ -118,6 +118,7 @@ describe('accessibility and layout of every main page', () => {
             const overflow = await target.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
             assert.ok(overflow <= 0, `${spec.name} is ${overflow}px wider than the ${width}px screen`);
             assert.equal(await target.locator('h1').count(), 1, 'one h1');
+            assert.match(await target.title(), /^\S.* · Imago console$/, 'a title naming the page');
             assert.deepEqual(await target.locator('img:not([alt])').count(), 0, 'every img has alt text');
             assert.deepEqual(await unnamed(target), [], 'every control, button, link and image has an accessible name');
             const unlabelled = await target.evaluate(() => [...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
@@ -143,6 +144,9 @@ describe('accessibility and layout of every main page', () => {
             const wanted = spec.signedOut ? [spec.main] : ['#region-select', spec.main];
             assert.equal(await target.locator(spec.main).count() > 0, true, `${spec.name} shows its main action ${spec.main}`);
             assert.deepEqual(await tabWalk(target, wanted), [], `Tab reaches ${wanted.join(' and ')}`);
+            await target.locator(spec.main).first().focus();
+            const outline = await target.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
+            assert.notEqual(outline, 'none', 'keyboard focus is visible');
           } finally {
             if (target !== page) await target.context().close();
           }
