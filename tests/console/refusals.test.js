@@ -220,7 +220,7 @@ describe('refusals in the console', () => {
     assert.equal(await page.locator('#stop').count(), 1, 'the re-rendered page offers what applies now: Stop');
   });
 
-  it('replacing the system disk with a size below the image\'s shows the API\'s refusal and keeps the disk', async () => {
+  it('replacing the system disk with a size below the image\'s, or a malformed one, shows the API\'s refusal and keeps the disk', async () => {
     await api('StopInstance', { InstanceId: instanceId });
     await until(async () => (await apiInstance()).Status === 'Stopped', 'instance Stopped');
     const systemDisk = async () => (await api('DescribeDisks', { InstanceId: instanceId, DiskType: 'system' })).Disks.Disk[0].DiskId;
@@ -233,6 +233,13 @@ describe('refusals in the console', () => {
     await screenshot(page, 'instance-replace-refused');
     assert.equal(await page.getByLabel('Size (GiB, optional)').inputValue(), '1', 'the form keeps what was typed');
     assert.equal(await page.getByLabel('Image', { exact: true }).inputValue(), imageId);
+
+    // A size the number field cannot hold (a hand-edited form) is refused as the API refuses it, not taken as "no size".
+    const malformed = await apiRefusal(api('ReplaceSystemDisk', { InstanceId: instanceId, ImageId: imageId, 'SystemDisk.Size': '40x' }));
+    await page.locator('#SizeGiB').evaluate((input) => { input.type = 'text'; });
+    await page.getByLabel('Size (GiB, optional)').fill('40x');
+    await assertRefused(page.getByRole('button', { name: 'Replace system disk' }), malformed);
+    assert.equal(await systemDisk(), diskBefore);
     assert.equal(await systemDisk(), diskBefore);
   });
 
