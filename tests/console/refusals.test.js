@@ -322,4 +322,31 @@ describe('refusals in the console', () => {
       await narrow.context().close();
     }
   });
+
+  // Last: it changes state (an action without fields, like Stop, runs as it would for a user).
+  it('hostile values in every field of every action form are refused or ignored, never a 500', async () => {
+    const hostile = ['x'.repeat(3000) + '\u0000<b>\'"%00', '-99999999999', ' '];
+    const paths = [`/console/images/${imageId}`, '/console/images/create', '/console/images/import', '/console/instances',
+      `/console/instances/${instanceId}`, '/console/snapshots', '/console/tasks', `/console/exports/${exportTask}`];
+    let posts = 0;
+    for (const p of paths) {
+      await page.goto(`${service.url}${p}?region=${REGION}`);
+      // Every posting form but sign-out and the image's Delete (its id is the page's, and a hostile Force is "not forced").
+      const forms = await page.locator('form[method=post]').evaluateAll((all) => all
+        .filter((f) => !f.action.includes('/signout') && !f.action.includes('handler=Delete') || f.querySelector('input[type=hidden][name$="Id"]'))
+        .map((f) => ({ action: f.action, names: [...new Set([...f.elements].map((e) => e.name).filter((n) => n && n !== '__csrf'))],
+          token: f.querySelector('input[name="__csrf"]').value })));
+      for (const form of forms) {
+        for (const value of hostile) {
+          const data = { __csrf: form.token };
+          for (const name of form.names) data[name] = value;
+          const response = await page.request.post(form.action, { form: data, maxRedirects: 0 });
+          posts++;
+          assert.ok(response.status() < 500, `${form.action} with ${JSON.stringify(value.slice(0, 20))}: ${response.status()}`);
+        }
+      }
+    }
+    assert.ok(posts > 40, `forms were posted (${posts})`);
+    assert.ok(await apiImage(), 'the image is still there');
+  });
 });
