@@ -8,6 +8,7 @@ const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const { startService, popClient, until, adminCommand } = require('../sdk/harness');
 const { launch, newPage, signIn, screenshot } = require('./browser');
+const { regionApi, closeAll, customImage, finishedExport } = require('./setup');
 
 const REGION = 'cn-hangzhou';
 const BUCKET = 'a11y-bucket';
@@ -18,38 +19,23 @@ const NAMED_ROLES = new Set(['button', 'link', 'textbox', 'combobox', 'listbox',
   'slider', 'switch', 'menuitem', 'tab', 'image', 'img', 'progressbar', 'meter']);
 
 describe('accessibility and layout of every main page', () => {
-  let service;
-  let browser;
-  let alice;
   const ids = {};
+  const state = {};
+  let api;
 
   before(async () => {
-    service = await startService();
-    alice = popClient(service, service.accounts.alice);
-    adminCommand(service, ['bucket', 'create', '--region', REGION, BUCKET]);
-    const publics = await api('DescribeImages', { ImageOwnerAlias: 'system', OSType: 'linux', Architecture: 'x86_64' });
-    const run = await api('RunInstances', { ImageId: publics.Images.Image[0].ImageId, InstanceType: 'ecs.g7.large' });
-    ids.instance = run.InstanceIdSets.InstanceIdSet[0];
-    ids.image = (await api('CreateImage', { InstanceId: ids.instance, ImageName: 'a11y-image' })).ImageId;
-    await until(async () => (await api('DescribeImages', { ImageId: ids.image, Status: 'Creating,Available' })).Images.Image[0]?.Status === 'Available',
-      'image Available');
-    ids.exportTask = (await api('ExportImage', { ImageId: ids.image, OSSBucket: BUCKET, ImageFormat: 'raw' })).TaskId;
-    await until(async () => (await api('DescribeTaskAttribute', { TaskId: ids.exportTask })).TaskStatus !== 'Processing', 'export ended', { timeoutMs: 180_000 });
-    assert.equal((await api('DescribeTaskAttribute', { TaskId: ids.exportTask })).TaskStatus, 'Finished');
+    state.service = await startService();
+    api = regionApi(popClient(state.service, state.service.accounts.alice), REGION);
+    adminCommand(state.service, ['bucket', 'create', '--region', REGION, BUCKET]);
+    ({ instanceId: ids.instance, imageId: ids.image } = await customImage(api, 'a11y-image'));
+    ids.exportTask = await finishedExport(api, ids.image, BUCKET);
     await api('StopInstance', { InstanceId: ids.instance });
     await until(async () => (await api('DescribeInstances', { InstanceIds: JSON.stringify([ids.instance]) })).Instances.Instance[0].Status === 'Stopped',
       'instance Stopped');
-    browser = await launch();
+    state.browser = await launch();
   });
 
-  after(async () => {
-    if (browser) await browser.close();
-    if (service) await service.stop();
-  });
-
-  function api(action, params) {
-    return alice.request(action, { RegionId: REGION, ...params }, { method: 'POST' });
-  }
+  after(() => closeAll(state));
 
   // Each main page: its path, and the control that is its main action (a keyboard user must be able to reach it).
   const pages = [
@@ -99,8 +85,8 @@ describe('accessibility and layout of every main page', () => {
       let page;
 
       before(async () => {
-        page = await newPage(browser, { width, height: width > 500 ? 900 : 844 });
-        await signIn(page, service, service.accounts.alice);
+        page = await newPage(state.browser, { width, height: width > 500 ? 900 : 844 });
+        await signIn(page, state.service, state.service.accounts.alice);
       });
 
       after(async () => {
@@ -109,9 +95,9 @@ describe('accessibility and layout of every main page', () => {
 
       for (const spec of pages) {
         it(`${spec.name}: fits, names everything, one h1, skip link, keyboard reaches the region and the main action`, async () => {
-          const target = spec.signedOut ? await newPage(browser, { width, height: width > 500 ? 900 : 844 }) : page;
+          const target = spec.signedOut ? await newPage(state.browser, { width, height: width > 500 ? 900 : 844 }) : page;
           try {
-            const response = await target.goto(`${service.url}${spec.path()}`);
+            const response = await target.goto(`${state.service.url}${spec.path()}`);
             assert.equal(response.status(), 200);
             await screenshot(target, `a11y-${spec.name}-${width}`);
 
@@ -139,7 +125,7 @@ describe('accessibility and layout of every main page', () => {
             assert.ok(await target.evaluate(() => document.getElementById('main').contains(document.activeElement)),
               'after the skip link, Tab continues in the content');
 
-            await target.goto(`${service.url}${spec.path()}`);
+            await target.goto(`${state.service.url}${spec.path()}`);
             await target.evaluate(() => document.activeElement?.blur());
             const wanted = spec.signedOut ? [spec.main] : ['#region-select', spec.main];
             assert.equal(await target.locator(spec.main).count() > 0, true, `${spec.name} shows its main action ${spec.main}`);

@@ -8,7 +8,8 @@ const path = require('node:path');
 const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const { startService, popClient, until, adminCommand } = require('../sdk/harness');
-const { launch, newPage, signIn, screenshot } = require('./browser');
+const { newPage, screenshot } = require('./browser');
+const { regionApi, signedInBrowser, closeAll, publicInstance } = require('./setup');
 
 const REGION = 'cn-hangzhou';
 const CODE = 'cmjj-checklist';
@@ -23,6 +24,7 @@ describe('issue 7 checklist gaps', () => {
   let alice;
   let fileDir;
   let instanceId;
+  let api;
   const images = [];
 
   before(async () => {
@@ -36,28 +38,21 @@ describe('issue 7 checklist gaps', () => {
       },
     });
     alice = popClient(service, service.accounts.alice);
-    const publics = await api('DescribeImages', { ImageOwnerAlias: 'system', OSType: 'linux', Architecture: 'x86_64' });
-    instanceId = (await api('RunInstances', { ImageId: publics.Images.Image[0].ImageId, InstanceType: 'ecs.g7.large' })).InstanceIdSets.InstanceIdSet[0];
+    api = regionApi(alice, REGION);
+    instanceId = await publicInstance(api);
     for (let i = 0; i < IMAGES; i++) {
       const tags = i === 0 ? { 'Tag.1.Key': 'env', 'Tag.1.Value': 'test', 'Tag.2.Key': 'team', 'Tag.2.Value': 'images' } : {};
       images.push((await api('CreateImage', { InstanceId: instanceId, ImageName: `page-img-${String(i).padStart(2, '0')}`, ...tags })).ImageId);
     }
     await until(async () => (await api('DescribeImages', { ImageOwnerAlias: 'self', Status: 'Available', PageSize: 100 })).TotalCount === IMAGES,
       'every image Available', { timeoutMs: 180_000 });
-    browser = await launch();
-    page = await newPage(browser);
-    await signIn(page, service, service.accounts.alice);
+    ({ browser, page } = await signedInBrowser(service, service.accounts.alice));
   });
 
   after(async () => {
-    if (browser) await browser.close();
-    if (service) await service.stop();
+    await closeAll({ browser, service });
     if (fileDir) fs.rmSync(fileDir, { recursive: true, force: true });
   });
-
-  function api(action, params) {
-    return alice.request(action, { RegionId: REGION, ...params }, { method: 'POST' });
-  }
 
   const listedIds = () => page.locator('#images tbody tr').evaluateAll((rows) => rows.map((r) => r.dataset.imageId));
   const apiIds = async (params) => (await api('DescribeImages', { ImageOwnerAlias: 'self', Status: ALL_STATUSES, PageSize: 20, ...params }))

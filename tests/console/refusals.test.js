@@ -7,7 +7,8 @@
 const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const { startService, popClient, until, adminCommand } = require('../sdk/harness');
-const { launch, newPage, signIn, screenshot } = require('./browser');
+const { newPage, signIn, screenshot } = require('./browser');
+const { regionApi, signedInBrowser, closeAll, customImage, finishedExport } = require('./setup');
 const { apiRefusal } = require('./refusal');
 
 const REGION = 'cn-hangzhou';
@@ -23,32 +24,20 @@ describe('refusals in the console', () => {
   let instanceId;
   let imageId;
   let exportTask;
+  let api;
 
   before(async () => {
     service = await startService();
     alice = popClient(service, service.accounts.alice);
+    api = regionApi(alice, REGION);
     adminCommand(service, ['bucket', 'create', '--region', REGION, BUCKET]);
-    const publics = await api('DescribeImages', { ImageOwnerAlias: 'system', OSType: 'linux', Architecture: 'x86_64' });
-    instanceId = (await api('RunInstances', { ImageId: publics.Images.Image[0].ImageId, InstanceType: 'ecs.g7.large' })).InstanceIdSets.InstanceIdSet[0];
-    imageId = (await api('CreateImage', { InstanceId: instanceId, ImageName: 'refusals-base' })).ImageId;
-    await until(async () => (await apiImage())?.Status === 'Available', 'image Available');
-    exportTask = (await api('ExportImage', { ImageId: imageId, OSSBucket: BUCKET, ImageFormat: 'raw' })).TaskId;
-    await until(async () => (await api('DescribeTaskAttribute', { TaskId: exportTask })).TaskStatus !== 'Processing', 'export ended', { timeoutMs: 180_000 });
-    assert.equal((await api('DescribeTaskAttribute', { TaskId: exportTask })).TaskStatus, 'Finished');
-    browser = await launch();
-    page = await newPage(browser);
+    ({ instanceId, imageId } = await customImage(api, 'refusals-base'));
+    exportTask = await finishedExport(api, imageId, BUCKET);
+    ({ browser, page } = await signedInBrowser(service, service.accounts.alice));
     page.on('dialog', (d) => d.accept());
-    await signIn(page, service, service.accounts.alice);
   });
 
-  after(async () => {
-    if (browser) await browser.close();
-    if (service) await service.stop();
-  });
-
-  function api(action, params) {
-    return alice.request(action, { RegionId: REGION, ...params }, { method: 'POST' });
-  }
+  after(() => closeAll({ browser, service }));
 
   async function apiImage(id = imageId) {
     return (await api('DescribeImages', { ImageId: id, Status: ALL_STATUSES })).Images.Image[0];
