@@ -48,6 +48,7 @@ describe('accessibility and layout of every main page', () => {
     { name: 'import', path: () => '/console/images/import', main: '#import-button' },
     { name: 'create-image', path: () => '/console/images/create', main: '#create-from-instance' },
     { name: 'instances', path: () => '/console/instances', main: '#create-instance' },
+    { name: 'create-instances', path: () => '/console/instances/create', main: '#create-instances-submit' },
     { name: 'instance', path: () => `/console/instances/${ids.instance}`, main: '#start' },
     { name: 'snapshots', path: () => '/console/snapshots', main: '#snapshots button.danger' },
     { name: 'tasks', path: () => '/console/tasks', main: 'form.filters button[type=submit]' },

@@ -72,4 +72,27 @@ function waitForStatus(page, status) {
     { timeout: 60_000, polling: 200 });
 }
 
-module.exports = { launch, newPage, signIn, signInWithPassword, screenshot, waitForStatus };
+/**
+ * What a console suite usually starts with: a real service (tests/sdk/harness.js), Chromium, a page signed in as
+ * alice and her API client posting to `region`. `api(action, params)` calls the API as alice; `stop()` ends both.
+ */
+async function startSignedIn(region) {
+  const { startService, popClient } = require('../sdk/harness');
+  const service = await startService();
+  let browser;
+  try {
+    browser = await launch();
+    const alice = popClient(service, service.accounts.alice);
+    const page = await newPage(browser);
+    await signIn(page, service, service.accounts.alice);
+    const api = (action, params) => alice.request(action, { RegionId: region, ...params }, { method: 'POST' });
+    const stop = async () => { await browser.close(); await service.stop(); };
+    return { service, browser, page, api, stop };
+  } catch (e) {
+    if (browser) await browser.close();
+    await service.stop();
+    throw e;
+  }
+}
+
+module.exports = { launch, newPage, signIn, signInWithPassword, screenshot, waitForStatus, startSignedIn };

@@ -262,10 +262,13 @@ describe('web console in Chromium', () => {
   });
 
   it('creating an instance from the image is an instance the API lists', async () => {
+    await alicePage.getByRole('link', { name: 'Create instance', exact: true }).click();
+    await alicePage.waitForURL(/\/console\/instances\/create\?imageId=/);
+    assert.equal(await alicePage.getByLabel('Image', { exact: true }).inputValue(), state.image);
     await alicePage.getByLabel('Instance type').selectOption('ecs.g7.large');
-    await alicePage.getByRole('button', { name: 'Create instance' }).click();
+    await alicePage.getByRole('button', { name: 'Create instances' }).click();
     await alicePage.locator('.notice').waitFor();
-    const [, instanceId] = (await alicePage.locator('.notice').innerText()).match(/^Instance (\S+) created from this image/);
+    const [, instanceId] = (await alicePage.locator('.notice').innerText()).match(/^Instance (\S+) created \(Stopped\)/);
     state.instance = instanceId;
     const listed = await api(alice, 'DescribeInstances', { InstanceIds: JSON.stringify([instanceId]) });
     assert.equal(listed.Instances.Instance.length, 1);
@@ -275,7 +278,7 @@ describe('web console in Chromium', () => {
 
   it('the Instances page lists alice\'s instances only, and starts and stops one as the API then reports', async () => {
     const fromApi = await api(alice, 'DescribeInstances', { PageSize: 100 });
-    await alicePage.getByRole('link', { name: 'Instances' }).click();
+    await alicePage.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Instances' }).click();
     await alicePage.waitForURL(/\/console\/instances$/);
     const ids = await alicePage.locator('#instances tbody tr').evaluateAll((rows) => rows.map((r) => r.dataset.instanceId));
     assert.deepEqual(ids.sort(), fromApi.Instances.Instance.map((i) => i.InstanceId).sort());

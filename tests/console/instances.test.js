@@ -1,11 +1,12 @@
 'use strict';
-// The Instances page's create form and an instance page walked in Chromium: create (then DescribeInstances lists it),
-// its disks as DescribeDisks reports them, stop/start, replace system disk (refused while Running with the API's
+// The Create instances form and an instance page walked in Chromium: create with zone, name, data disks and tags (then
+// DescribeInstances and DescribeDisks agree), refusals with the API's messages, the form without script, the image
+// page's link to it; the instance's disks as DescribeDisks reports them, stop/start, replace system disk (refused while Running with the API's
 // message, then done while Stopped), and a snapshot of a disk that the Snapshots page then lists.
 const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { startService, popClient, until } = require('../sdk/harness');
-const { launch, newPage, signIn, screenshot } = require('./browser');
+const { until } = require('../sdk/harness');
+const { newPage, signIn, screenshot, startSignedIn } = require('./browser');
 const { apiRefusal } = require('./refusal');
 
 const REGION = 'cn-hangzhou';
@@ -14,24 +15,18 @@ describe('instances in the console', () => {
   let service;
   let browser;
   let page;
-  let alice;
+  let api;
+  let stop;
   let instanceId;
   let snapshotId;
 
   before(async () => {
-    service = await startService();
-    browser = await launch();
-    alice = popClient(service, service.accounts.alice);
-    page = await newPage(browser);
-    await signIn(page, service, service.accounts.alice);
+    ({ service, browser, page, api, stop } = await startSignedIn(REGION));
   });
 
   after(async () => {
-    if (browser) await browser.close();
-    if (service) await service.stop();
+    if (stop) await stop();
   });
-
-  const api = (action, params) => alice.request(action, { RegionId: REGION, ...params }, { method: 'POST' });
 
   /** Clicks a button whose form asks for confirmation, accepts, and returns the POST's response once the page loaded. */
   const submitConfirmed = async (button) => {
@@ -43,30 +38,220 @@ describe('instances in the console', () => {
 
   const apiInstance = async () => (await api('DescribeInstances', { InstanceIds: JSON.stringify([instanceId]) })).Instances.Instance[0];
 
-  it('creates an instance from the Instances page with an image, type and system disk size', async () => {
+  /** A fieldset of the create form by its legend ("Data disk 2", "Tag 1"). */
+  const row = (p, name) => p.getByRole('group', { name, exact: true });
+
+  /** An accomplished snapshot of a fresh 20 GiB data disk (made through the API), for a data disk "from a snapshot". */
+  const dataSnapshot = async () => {
+    const publics = await api('DescribeImages', { ImageOwnerAlias: 'system', OSType: 'linux', Architecture: 'x86_64' });
+    const helper = (await api('RunInstances', { ImageId: publics.Images.Image[0].ImageId, InstanceType: 'ecs.g7.large', 'DataDisk.1.Size': '20' }))
+      .InstanceIdSets.InstanceIdSet[0];
+    const disk = (await api('DescribeDisks', { InstanceId: helper, DiskType: 'data' })).Disks.Disk[0].DiskId;
+    const id = (await api('CreateSnapshot', { DiskId: disk, SnapshotName: 'for-a-data-disk' })).SnapshotId;
+    await until(async () => (await api('DescribeSnapshots', { SnapshotIds: JSON.stringify([id]) })).Snapshots.Snapshot[0].Status === 'accomplished',
+      'the data disk snapshot accomplished');
+    return id;
+  };
+
+  it('creates an instance with zone, name, system disk, two data disks and two tags on the Create page (rows added by script)', async () => {
     const publics = await api('DescribeImages', { ImageOwnerAlias: 'system', OSType: 'linux', Architecture: 'x86_64' });
     const image = publics.Images.Image[0];
+    const zones = (await api('DescribeZones', {})).Zones.Zone.map((z) => z.ZoneId);
+    const zone = zones[1];
+    const fromSnapshot = await dataSnapshot();
     await page.goto(`${service.url}/console/instances`);
+    await page.getByRole('link', { name: 'Create instances' }).click();
+    await page.waitForURL(/\/console\/instances\/create$/);
+    const offeredZones = await page.getByLabel('Zone').locator('option').evaluateAll((options) => options.map((o) => o.value));
+    assert.deepEqual(offeredZones, zones, 'the zones DescribeZones lists');
     await page.getByLabel('Image', { exact: true }).selectOption(image.ImageId);
     await page.getByLabel('Instance type').selectOption('ecs.g7.large');
-    await page.getByLabel('System disk (GiB, optional)').fill('40');
-    await page.getByRole('button', { name: 'Create instance' }).click();
+    await page.getByLabel('Zone').selectOption(zone);
+    await page.getByLabel('Instance name (optional)').fill('web-1');
+    await page.getByLabel('Description (optional)').fill('made in the console');
+    await page.getByLabel(/^Size \(GiB, optional/).fill('40');
+
+    // With script, one blank row per group and Add/Remove buttons: add a second data disk, three tags, remove one.
+    assert.equal(await page.locator('#data-disks [data-row]').count(), 1);
+    await page.getByRole('button', { name: 'Add data disk' }).click();
+    await row(page, 'Data disk 1').getByLabel('Size (GiB)').fill('30');
+    await row(page, 'Data disk 1').getByLabel('Category').selectOption('cloud_essd');
+    await row(page, 'Data disk 1').getByLabel('Delete with the instance').uncheck();
+    await row(page, 'Data disk 2').getByLabel('From snapshot').selectOption(fromSnapshot);
+    await page.getByRole('button', { name: 'Add tag' }).click();
+    await page.getByRole('button', { name: 'Add tag' }).click();
+    await row(page, 'Tag 1').getByLabel('Key').fill('env');
+    await row(page, 'Tag 1').getByLabel('Value').fill('prod');
+    await row(page, 'Tag 2').getByLabel('Key').fill('removed');
+    await row(page, 'Tag 3').getByLabel('Key').fill('team');
+    await row(page, 'Tag 3').getByLabel('Value').fill('imaging');
+    await page.getByRole('button', { name: 'Remove tag 2' }).click();
+    assert.equal(await page.locator('#tags [data-row]').count(), 2);
+    assert.equal(await row(page, 'Tag 2').getByLabel('Key').inputValue(), 'team', 'the rows are renumbered');
+    await screenshot(page, 'instance-create');
+
+    await page.getByRole('button', { name: 'Create instances' }).click();
     await page.waitForURL(/\/console\/instances\/i-/);
     instanceId = await page.locator('#instance-id').innerText();
-    assert.match(await page.locator('.notice, [role=status]').first().innerText(), new RegExp(`Instance ${instanceId} created`));
+    assert.match(await page.locator('.notice').innerText(), new RegExp(`Instance ${instanceId} created \\(Stopped\\)`));
     const fromApi = await apiInstance();
     assert.equal(fromApi.ImageId, image.ImageId);
     assert.equal(fromApi.InstanceType, 'ecs.g7.large');
     assert.equal(fromApi.Status, 'Stopped');
+    assert.equal(fromApi.ZoneId, zone);
+    assert.equal(fromApi.InstanceName, 'web-1');
+    assert.equal(fromApi.Description, 'made in the console');
+    const tags = fromApi.Tags.Tag.map((t) => `${t.TagKey}=${t.TagValue}`).sort();
+    assert.deepEqual(tags, ['env=prod', 'team=imaging']);
+
+    assert.equal(await page.locator('#instance-name').innerText(), 'web-1');
     assert.equal(await page.locator('#instance-status').innerText(), 'Stopped');
     assert.match(await page.locator('#instance-type').innerText(), /^ecs\.g7\.large/);
     assert.equal(await page.locator('#instance-image').innerText(), image.ImageId);
+    assert.equal(await page.locator('#instance-zone').innerText(), zone);
+    assert.equal(await page.locator('#instance-description').innerText(), 'made in the console');
+    const shownTags = await page.locator('#instance-tags li').evaluateAll((items) => items.map((i) => i.textContent.trim()));
+    assert.deepEqual(shownTags, ['env: prod', 'team: imaging']);
 
     const disks = (await api('DescribeDisks', { InstanceId: instanceId })).Disks.Disk;
     const shown = await page.locator('#disks tbody tr').evaluateAll((rows) => rows.map((r) => r.dataset.diskId));
     assert.deepEqual(shown.sort(), disks.map((d) => d.DiskId).sort());
+    assert.equal(disks.length, 3);
     assert.equal(disks.find((d) => d.Type === 'system').Size, 40);
+    const data = disks.filter((d) => d.Type === 'data').sort((a, b) => a.Device.localeCompare(b.Device));
+    assert.deepEqual(data.map((d) => [d.Size, d.Category, d.DeleteWithInstance, d.SourceSnapshotId, d.ZoneId]),
+      [[30, 'cloud_essd', false, '', zone], [20, 'cloud_efficiency', true, fromSnapshot, zone]]);
+    for (const disk of disks) {
+      assert.deepEqual(disk.Tags.Tag.map((t) => `${t.TagKey}=${t.TagValue}`).sort(), tags, `the tags are on ${disk.DiskId} too`);
+      const cells = await page.locator(`#disks tr[data-disk-id="${disk.DiskId}"] td`).allInnerTexts();
+      assert.ok(cells.includes(`${disk.Size} GiB`) && cells.includes(disk.Category) && cells.includes(disk.DeleteWithInstance ? 'Yes' : 'No'),
+        `${disk.DiskId}: ${cells.join(' | ')}`);
+    }
+    assert.ok((await page.locator(`#disks tr[data-disk-id="${data[1].DiskId}"]`).innerText()).includes(fromSnapshot));
     await screenshot(page, 'instance');
+  });
+
+  it('refuses a data disk too large and a zone not in the region with the API\'s messages, next to the form, keeping the values', async () => {
+    const image = (await apiInstance()).ImageId;
+    const tooLarge = await apiRefusal(api('CreateInstance', { ImageId: image, InstanceType: 'ecs.g7.large', 'DataDisk.1.Size': '40000' }));
+    await page.goto(`${service.url}/console/instances/create`);
+    await page.getByLabel('Image', { exact: true }).selectOption(image);
+    await page.getByLabel('Instance name (optional)').fill('too-large');
+    await row(page, 'Data disk 1').getByLabel('Size (GiB)').fill('40000');
+    const [response] = await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST'),
+      page.getByRole('button', { name: 'Create instances' }).click()]);
+    await page.waitForLoadState();
+    assert.equal(response.status(), 400);
+    assert.equal(await page.locator('.refusal').innerText(), `${tooLarge.message} (${tooLarge.code})`);
+    assert.match(tooLarge.code, /InvalidDataDiskSize/);
+    assert.equal(await row(page, 'Data disk 1').getByLabel('Size (GiB)').inputValue(), '40000');
+    assert.equal(await page.getByLabel('Instance name (optional)').inputValue(), 'too-large');
+
+    const badZone = await apiRefusal(api('CreateInstance', { ImageId: image, InstanceType: 'ecs.g7.large', ZoneId: 'cn-hangzhou-z' }));
+    await row(page, 'Data disk 1').getByLabel('Size (GiB)').fill('');
+    await page.getByLabel('Zone').evaluate((select) => { select.options[0].value = 'cn-hangzhou-z'; select.selectedIndex = 0; });
+    await page.getByRole('button', { name: 'Create instances' }).click();
+    await page.waitForLoadState();
+    assert.equal(await page.locator('.refusal').innerText(), `${badZone.message} (${badZone.code})`);
+    assert.match(badZone.code, /InvalidZoneId/);
+    const named = (await api('DescribeInstances', { InstanceName: 'too-large' })).Instances.Instance;
+    assert.equal(named.length, 0, 'nothing was created');
+  });
+
+  it('without script the form has fixed rows; blank rows add nothing, and a number of instances are created', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, javaScriptEnabled: false });
+    const plain = await context.newPage();
+    await signIn(plain, service, service.accounts.alice);
+    const image = (await apiInstance()).ImageId;
+    await plain.goto(`${service.url}/console/instances/create`);
+    assert.equal(await plain.locator('#data-disks [data-row]').count(), 4);
+    assert.equal(await plain.locator('#tags [data-row]').count(), 4);
+    assert.equal(await plain.getByRole('button', { name: 'Add data disk' }).count(), 0);
+    await plain.getByLabel('Image', { exact: true }).selectOption(image);
+    await plain.getByLabel('Instance name (optional)').fill('plain');
+    await row(plain, 'Data disk 1').getByLabel('Size (GiB)').fill('25');
+    await row(plain, 'Data disk 3').getByLabel('Size (GiB)').fill('50');
+    await row(plain, 'Data disk 3').getByLabel('Category').selectOption('cloud_ssd');
+    await row(plain, 'Tag 2').getByLabel('Key').fill('owner');
+    await row(plain, 'Tag 2').getByLabel('Value').fill('alice');
+    await row(plain, 'Tag 4').getByLabel('Key').fill('plain');
+    await plain.getByLabel('Number of instances').fill('2');
+    await screenshot(plain, 'instance-create-noscript');
+    await plain.getByRole('button', { name: 'Create instances' }).click();
+    await plain.waitForURL(/\/console\/instances$/);
+    const ids = /2 instances created \(Stopped\): (\S+), (\S+)\./.exec(await plain.locator('.notice').innerText())?.slice(1);
+    assert.ok(ids, await plain.locator('main').innerText());
+    const made = (await api('DescribeInstances', { InstanceIds: JSON.stringify(ids) })).Instances.Instance;
+    assert.equal(made.length, 2);
+    for (const instance of made) {
+      assert.equal(instance.InstanceName, 'plain');
+      assert.equal(instance.Status, 'Stopped');
+      assert.deepEqual(instance.Tags.Tag.map((t) => `${t.TagKey}=${t.TagValue}`).sort(), ['owner=alice', 'plain=']);
+      const data = (await api('DescribeDisks', { InstanceId: instance.InstanceId, DiskType: 'data' })).Disks.Disk
+        .sort((a, b) => a.Device.localeCompare(b.Device));
+      assert.deepEqual(data.map((d) => [d.Size, d.Category]), [[25, 'cloud_efficiency'], [50, 'cloud_ssd']]);
+    }
+    await context.close();
+  });
+
+  it('hostile create form values are refused with the API\'s messages (400), never errors, and create nothing', async () => {
+    const image = (await api('DescribeImages', { ImageOwnerAlias: 'system', OSType: 'linux', Architecture: 'x86_64' })).Images.Image[0].ImageId;
+    const before = (await api('DescribeInstances', {})).TotalCount;
+    await page.goto(`${service.url}/console/instances/create?imageId=${'m'.repeat(500)}`);
+    assert.equal(await page.getByLabel('Image', { exact: true }).locator('option[value^="mmm"]').count(), 0, 'an overlong image id is dropped');
+    const token = await page.locator('#create-instances input[name="__csrf"]').inputValue();
+    const post = (fields) => page.request.post(`${service.url}/console/instances/create`,
+      { form: { __csrf: token, ImageId: image, InstanceType: 'ecs.g7.large', ...fields } });
+    const many = (n, make) => Object.assign({}, ...Array.from({ length: n }, (_, i) => make(i)));
+    for (const [fields, expected] of [
+      [{ 'DataDisks[0].Size': 'abc' }, 'The specified parameter "DataDisk.1.Size" is not valid. It must be an integer. (InvalidParameter)'],
+      [{ 'DataDisks[1].Size': '-5' }, 'The specified parameter "DataDisk.2.Size" is not valid. It must be an integer. (InvalidParameter)'],
+      [{ 'DataDisks[0].Size': '20', 'DataDisks[0].Category': 'floppy' }, /InvalidDataDiskCategory/],
+      [{ 'DataDisks[0].SnapshotId': 's-nope' }, /InvalidDataDiskSnapshotId\.NotFound/],
+      [many(17, (i) => ({ [`DataDisks[${i}].Size`]: '20' })), /At most 16 data disks/],
+      [many(21, (i) => ({ [`Tags[${i}].Key`]: `k${i}` })), /At most 20 tags/],
+      [{ 'Tags[2].Value': 'orphan' }, /"Tag\.3\.Key".*\(MissingParameter\)/],
+      [{ 'Tags[0].Key': 'acs:reserved' }, /InvalidTagKey\.Malformed/],
+      [{ 'Tags[0].Key': 'a', 'Tags[1].Key': 'a' }, /Duplicate\.TagKey/],
+      [{ Amount: '0' }, /"Amount"/],
+      [{ Amount: '101' }, /"Amount"/],
+      [{ Amount: 'abc' }, 'The specified parameter "Amount" is not valid. It must be an integer. (InvalidParameter)'],
+      [{ SystemDiskSize: '1e3' }, 'The specified parameter "SystemDisk.Size" is not valid. It must be an integer. (InvalidParameter)'],
+      [{ ZoneId: 'cn-hangzhou-h\u0001' }, /InvalidZoneId/],
+      [{ SystemDiskCategory: 'tape' }, /InvalidSystemDiskCategory/],
+      [{ InstanceName: 'x'.repeat(129) }, /InvalidInstanceName\.Malformed/],
+      [{ ImageId: '' }, /"ImageId".*\(MissingParameter\)/],
+    ]) {
+      const response = await post(fields);
+      assert.equal(response.status(), 400, JSON.stringify(fields).slice(0, 200));
+      const html = await response.text();
+      const refusal = /<p class="refusal" role="alert">([^<]*)<\/p>/.exec(html)?.[1]?.replaceAll('&quot;', '"');
+      assert.ok(refusal, JSON.stringify(fields).slice(0, 200));
+      if (typeof expected === 'string') assert.equal(refusal, expected);
+      else assert.match(refusal, expected);
+    }
+    // A NUL anywhere in the form is refused before the page (an empty 400).
+    assert.equal((await post({ ZoneId: '\u0000' })).status(), 400);
+    assert.equal((await api('DescribeInstances', {})).TotalCount, before, 'nothing was created');
+  });
+
+  it('an image page\'s "Create instance" opens the same form with the image chosen', async () => {
+    const image = (await apiInstance()).ImageId;
+    await page.goto(`${service.url}/console/images/${image}`);
+    await page.getByRole('link', { name: 'Create instance', exact: true }).click();
+    await page.waitForURL(/\/console\/instances\/create\?imageId=/);
+    assert.equal(await page.getByLabel('Image', { exact: true }).inputValue(), image);
+    await page.getByLabel('Start at once (otherwise created Stopped)').check();
+    await page.getByRole('button', { name: 'Create instances' }).click();
+    await page.waitForURL(/\/console\/instances\/i-/);
+    const id = await page.locator('#instance-id').innerText();
+    const made = (await api('DescribeInstances', { InstanceIds: JSON.stringify([id]) })).Instances.Instance[0];
+    assert.equal(made.ImageId, image);
+    assert.equal(made.Status, 'Running', 'started at once, as RunInstances does');
+    await api('StopInstance', { InstanceId: id });
+    await until(async () => (await api('DescribeInstances', { InstanceIds: JSON.stringify([id]) })).Instances.Instance[0].Status === 'Stopped', 'stopped');
+    await api('DeleteInstance', { InstanceId: id });
+    await page.goto(`${service.url}/console/instances/${instanceId}`);
   });
 
   it('starts and stops the instance from its page, as the API then reports', async () => {
@@ -193,7 +378,7 @@ describe('instances in the console', () => {
   });
 
   it('the new pages label every control and reach them by keyboard', async () => {
-    for (const url of [`/console/instances/${instanceId}`, '/console/instances', '/console/snapshots', '/console/tasks', '/console/billing']) {
+    for (const url of [`/console/instances/${instanceId}`, '/console/instances', '/console/instances/create', '/console/snapshots', '/console/tasks', '/console/billing']) {
       await page.goto(`${service.url}${url}`);
       const unlabelled = await page.evaluate(() => [...document.querySelectorAll('main input:not([type=hidden]), main select, main button')]
         .filter((c) => !c.labels?.length && !c.getAttribute('aria-label') && !c.textContent.trim()).map((c) => c.outerHTML));
@@ -227,16 +412,19 @@ describe('instances in the console', () => {
     await bobPage.context().close();
   });
 
-  it('the instance page is readable at 390 px without horizontal scrolling', async () => {
+  it('the instance page and the Create instances form are readable at 390 px without horizontal scrolling', async () => {
     const narrow = await newPage(browser, { width: 390, height: 844 });
     await signIn(narrow, service, service.accounts.alice);
-    await narrow.goto(`${service.url}/console/instances/${instanceId}`);
-    await screenshot(narrow, 'instance-390');
-    const wide = await narrow.evaluate(() => [...document.querySelectorAll('main *')]
-      .filter((e) => e.getBoundingClientRect().right > document.documentElement.clientWidth && !e.closest('.table-wrap'))
-      .map((e) => `${e.tagName}#${e.id}.${e.className}`));
-    const overflow = await narrow.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-    assert.ok(overflow <= 0, `scrolls by ${overflow}px: ${wide.join(', ')}`);
+    for (const [url, name] of [[`/console/instances/${instanceId}`, 'instance-390'], ['/console/instances/create', 'instance-create-390']]) {
+      await narrow.goto(`${service.url}${url}`);
+      await screenshot(narrow, name);
+      const wide = await narrow.evaluate(() => [...document.querySelectorAll('main *')]
+        .filter((e) => e.getBoundingClientRect().right > document.documentElement.clientWidth && !e.closest('.table-wrap'))
+        .map((e) => `${e.tagName}#${e.id}.${e.className}`));
+      const overflow = await narrow.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      assert.ok(overflow <= 0, `${url} scrolls by ${overflow}px: ${wide.join(', ')}`);
+    }
     await narrow.context().close();
   });
+
 });

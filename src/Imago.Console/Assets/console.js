@@ -84,3 +84,61 @@ document.addEventListener('DOMContentLoaded', () => {
     request.send(file);
   });
 });
+
+// ---- Instances: the Create instances form's repeated rows (data disks, tags) ----
+// Without script the form shows a fixed number of rows (blank rows add nothing). With script each group gets an
+// "Add" button (up to the group's data-max) and each row a "Remove" button; rows are renumbered after every change,
+// so names stay DataDisks[0..n-1].Field (what the page binds) and "Data disk N" stays the API's DataDisk.N.
+document.addEventListener('DOMContentLoaded', () => {
+  for (const group of document.querySelectorAll('fieldset[data-rows]')) {
+    const prefix = group.dataset.rows;
+    const rowName = group.dataset.rowName;
+    const max = Number(group.dataset.max) || 1;
+    const template = group.querySelector('template');
+    if (!template) continue;
+    const rows = () => [...group.querySelectorAll(':scope > [data-row]')];
+    const add = document.createElement('button');
+    add.type = 'button';
+    add.className = 'secondary row-add';
+    add.textContent = `Add ${rowName}`;
+    const renumber = () => {
+      rows().forEach((row, i) => {
+        row.querySelector('[data-row-number]').textContent = `${i + 1}`;
+        for (const field of row.querySelectorAll('[data-field]')) {
+          field.name = `${prefix}[${i}].${field.dataset.field}`;
+          if (field.type !== 'hidden') field.id = `${prefix}-${i}-${field.dataset.field}`;
+        }
+        for (const label of row.querySelectorAll('label[data-label-for]')) label.htmlFor = `${prefix}-${i}-${label.dataset.labelFor}`;
+        row.querySelector('.row-remove').setAttribute('aria-label', `Remove ${rowName} ${i + 1}`);
+      });
+      add.disabled = rows().length >= max;
+    };
+    const withRemove = (row) => {
+      const remove = document.createElement('button');
+      remove.type = 'button';
+      remove.className = 'secondary row-remove';
+      remove.textContent = 'Remove';
+      remove.addEventListener('click', () => {
+        const next = row.nextElementSibling?.matches('[data-row]') ? row.nextElementSibling : null;
+        row.remove();
+        renumber();
+        (next?.querySelector('input, select') ?? add).focus();
+      });
+      row.append(remove);
+      return row;
+    };
+    // Blank rows beyond the first are the script-less form's spares: script adds rows on demand instead.
+    const blank = (row) => [...row.querySelectorAll('input[data-field]:not([type=hidden]):not([type=checkbox]), select[data-field="SnapshotId"]')]
+      .every((f) => f.value === '');
+    rows().forEach((row, i) => { if (i > 0 && blank(row)) row.remove(); else withRemove(row); });
+    add.addEventListener('click', () => {
+      if (rows().length >= max) return;
+      const row = withRemove(template.content.firstElementChild.cloneNode(true));
+      template.before(row);
+      renumber();
+      row.querySelector('input, select').focus();
+    });
+    group.append(add);
+    renumber();
+  }
+});

@@ -17,6 +17,14 @@ public sealed partial class InstanceService
     public async Task<string> CreateInstanceAsync(Caller caller, LaunchRequest request, CancellationToken cancellationToken) =>
         (await LaunchAsync(caller, "CreateInstance", request with { Amount = 1, MinAmount = null }, InstanceStatuses.Stopped, cancellationToken)
             .ConfigureAwait(false)).InstanceIds[0];
+
+    /// <summary>
+    /// The console's create form: RunInstances' Amount (1-100, all or none), each instance created Stopped as
+    /// CreateInstance creates its one. The API has no such action; RunInstances starts its instances.
+    /// </summary>
+    public Task<LaunchResult> CreateInstancesAsync(Caller caller, LaunchRequest request, CancellationToken cancellationToken) =>
+        LaunchAsync(caller, "CreateInstance", request, InstanceStatuses.Stopped, cancellationToken);
+
     private async Task<LaunchResult> LaunchAsync(Caller caller, string action, LaunchRequest request, string initialStatus,
         CancellationToken cancellationToken)
     {

@@ -19,7 +19,7 @@ namespace Imago.WebConsole.Pages.Images;
 /// One image as its viewer may see it (ImageAccess through ImageQueries: another account's unshared image is the
 /// API's InvalidImageId.NotFound, a 404), and the actions on it, each through the Core service its API action uses.
 /// </summary>
-public sealed class DetailModel(ImageQueries queries, ImageChanges changes, ImageSharing sharing, InstanceService instances, CopyImageService copies,
+public sealed class DetailModel(ImageQueries queries, ImageChanges changes, ImageSharing sharing, CopyImageService copies,
     RegionCatalog regions, ImageExportService exports, IBucketStore buckets, TaskQueries tasks, TaskRunner runner, ImageFees fees) : ConsolePageModel
 {
     [BindProperty(SupportsGet = true)]
@@ -27,9 +27,6 @@ public sealed class DetailModel(ImageQueries queries, ImageChanges changes, Imag
 
     [BindProperty]
     public string? ShareAccount { get; set; }
-
-    [BindProperty]
-    public string? InstanceType { get; set; }
 
     [BindProperty]
     public bool Force { get; set; }
@@ -87,8 +84,6 @@ public sealed class DetailModel(ImageQueries queries, ImageChanges changes, Imag
     /// <summary>Why the image's creation failed (its latest failed task's reason, as DescribeTasks reports it).</summary>
     public string? FailedReason { get; private set; }
 
-    public IReadOnlyList<InstanceTypeInfo> InstanceTypes { get; private set; } = [];
-
     /// <summary>The running ImportImage task of one's own Creating image: the page offers Cancel (CancelTask).</summary>
     public string? ImportTaskId { get; private set; }
 
@@ -140,22 +135,6 @@ public sealed class DetailModel(ImageQueries queries, ImageChanges changes, Imag
     public Task<IActionResult> OnPostShareAsync() => ShareAsync(add: true);
 
     public Task<IActionResult> OnPostUnshareAsync() => ShareAsync(add: false);
-
-    public async Task<IActionResult> OnPostLaunchAsync()
-    {
-        string? instanceId = null;
-        return await ActAsync(async () => instanceId = await instances.CreateInstanceAsync(Caller, new LaunchRequest
-            {
-                RegionId = Region,
-                ImageId = ImageId,
-                InstanceType = string.IsNullOrEmpty(InstanceType) ? null : InstanceType,
-            }, HttpContext.RequestAborted),
-            "", () =>
-            {
-                Notice = $"Instance {instanceId} created from this image (Stopped).";
-                return Redirect(SelfUrl);
-            }, ReloadAsync);
-    }
 
     public async Task<IActionResult> OnPostCopyAsync()
     {
@@ -284,7 +263,6 @@ public sealed class DetailModel(ImageQueries queries, ImageChanges changes, Imag
         }
 
         Fees = await fees.QuoteAsync(Caller, View.Image, HttpContext.RequestAborted);
-        InstanceTypes = [.. queries.SupportedTypes(View.Image.Architecture)];
         return true;
     }
 }

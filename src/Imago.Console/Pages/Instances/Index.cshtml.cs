@@ -1,55 +1,22 @@
 using Imago.Core.Compute;
-using Imago.Core.Images;
 using Imago.Data.Entities;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Imago.WebConsole.Pages.Instances;
 
-/// <summary>The Instances list (DescribeInstances) with Start and Stop (StartInstance, StopInstance).</summary>
-public sealed class IndexModel(InstanceQueries queries, InstanceService instances, ImageQueries images, InstanceTypeCatalog instanceTypes) : ListPageModel
+/// <summary>The Instances list (DescribeInstances) with Start, Stop and Delete; instances are created on the Create page.</summary>
+public sealed class IndexModel(InstanceQueries queries, InstanceService instances) : ListPageModel
 {
     [BindProperty]
     public string? InstanceId { get; set; }
 
-    [BindProperty]
-    public string? ImageId { get; set; }
-
-    [BindProperty]
-    public string? InstanceType { get; set; }
-
-    [BindProperty]
-    public int? SystemDiskSize { get; set; }
-
     public Page<InstanceDetails>? Result { get; private set; }
-
-    public IReadOnlyList<ImageEntity> ImageChoicesList { get; private set; } = [];
-
-    public IEnumerable<InstanceTypeInfo> InstanceTypes => instanceTypes.All.OrderBy(t => t.InstanceTypeId, StringComparer.Ordinal);
 
     public async Task OnGetAsync()
     {
         Result = await ReadAsync(() => queries.DescribeAsync(Caller, new InstanceFilter { RegionId = Region }, new PageRequest(PageNumber, PageSize),
                 HttpContext.RequestAborted));
-        ImageChoicesList = await ImageChoices.LoadAsync(images, Caller, Region, HttpContext.RequestAborted);
-    }
-
-    /// <summary>CreateInstance with the image, type and system disk size chosen (the Core service checks that they fit).</summary>
-    public async Task<IActionResult> OnPostCreateAsync()
-    {
-        string? instanceId = null;
-        return await ActAsync(async () => instanceId = await instances.CreateInstanceAsync(Caller, new LaunchRequest
-            {
-                RegionId = Region,
-                ImageId = ImageId ?? "",
-                InstanceType = string.IsNullOrEmpty(InstanceType) ? null : InstanceType,
-                SystemDisk = new SystemDiskOptions(SizeGiB: SystemDiskSize),
-            }, HttpContext.RequestAborted),
-            "", () =>
-            {
-                Notice = $"Instance {instanceId} created (Stopped).";
-                return Redirect($"/console/instances/{Uri.EscapeDataString(instanceId!)}");
-            }, ReloadAsync);
     }
 
     public Task<IActionResult> OnPostStartAsync() =>
