@@ -6,9 +6,9 @@
 // action. Each page's screenshot at each width is saved as a test artefact (a11y-NAME-WIDTH.png).
 const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { startService, popClient, until, adminCommand } = require('../sdk/harness');
-const { launch, newPage, signIn, screenshot } = require('./browser');
-const { regionApi, closeAll, customImage, finishedExport } = require('./setup');
+const { until, adminCommand } = require('../sdk/harness');
+const { newPage, signIn, screenshot, startSignedIn } = require('./browser');
+const { customImage, finishedExport } = require('./setup');
 
 const REGION = 'cn-hangzhou';
 const BUCKET = 'a11y-bucket';
@@ -24,18 +24,18 @@ describe('accessibility and layout of every main page', () => {
   let api;
 
   before(async () => {
-    state.service = await startService();
-    api = regionApi(popClient(state.service, state.service.accounts.alice), REGION);
+    // Its page stays at 1280 px and signed in: each width below opens its own.
+    Object.assign(state, await startSignedIn(REGION));
+    ({ api } = state);
     adminCommand(state.service, ['bucket', 'create', '--region', REGION, BUCKET]);
     ({ instanceId: ids.instance, imageId: ids.image } = await customImage(api, 'a11y-image'));
     ids.exportTask = await finishedExport(api, ids.image, BUCKET);
     await api('StopInstance', { InstanceId: ids.instance });
     await until(async () => (await api('DescribeInstances', { InstanceIds: JSON.stringify([ids.instance]) })).Instances.Instance[0].Status === 'Stopped',
       'instance Stopped');
-    state.browser = await launch();
   });
 
-  after(() => closeAll(state));
+  after(() => state.stop?.());
 
   // Each main page: its path, and the control that is its main action (a keyboard user must be able to reach it).
   const pages = [

@@ -7,9 +7,9 @@ const os = require('node:os');
 const path = require('node:path');
 const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { startService, popClient, until, adminCommand } = require('../sdk/harness');
-const { newPage, screenshot } = require('./browser');
-const { regionApi, signedInBrowser, closeAll, publicInstance } = require('./setup');
+const { until, adminCommand } = require('../sdk/harness');
+const { newPage, screenshot, startSignedIn } = require('./browser');
+const { publicInstance } = require('./setup');
 
 const REGION = 'cn-hangzhou';
 const CODE = 'cmjj-checklist';
@@ -21,24 +21,22 @@ describe('issue 7 checklist gaps', () => {
   let service;
   let browser;
   let page;
-  let alice;
+  let api;
+  let stop;
   let fileDir;
   let instanceId;
-  let api;
   const images = [];
 
   before(async () => {
     fileDir = fs.mkdtempSync(path.join(os.tmpdir(), 'imago-console-checklist-'));
     const file = path.join(fileDir, 'product.raw');
     fs.writeFileSync(file, Buffer.alloc(1 << 20, 0x42));
-    service = await startService({
+    ({ service, browser, page, api, stop } = await startSignedIn(REGION, {
       beforeServe: async (dataDir, admin) => {
         admin(['marketplace', 'publish', file, '--product-code', CODE, '--name', 'checklist-shop', '--vendor', 'Acme',
           '--version', '1.0', '--regions', REGION, '--hourly-price', '0.05', '--monthly-price', '20', '--json']);
       },
-    });
-    alice = popClient(service, service.accounts.alice);
-    api = regionApi(alice, REGION);
+    }));
     instanceId = await publicInstance(api);
     for (let i = 0; i < IMAGES; i++) {
       const tags = i === 0 ? { 'Tag.1.Key': 'env', 'Tag.1.Value': 'test', 'Tag.2.Key': 'team', 'Tag.2.Value': 'images' } : {};
@@ -46,11 +44,10 @@ describe('issue 7 checklist gaps', () => {
     }
     await until(async () => (await api('DescribeImages', { ImageOwnerAlias: 'self', Status: 'Available', PageSize: 100 })).TotalCount === IMAGES,
       'every image Available', { timeoutMs: 180_000 });
-    ({ browser, page } = await signedInBrowser(service, service.accounts.alice));
   });
 
   after(async () => {
-    await closeAll({ browser, service });
+    await stop?.();
     if (fileDir) fs.rmSync(fileDir, { recursive: true, force: true });
   });
 

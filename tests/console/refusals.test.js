@@ -6,9 +6,9 @@
 // what a stale page or a hand-edited form sends, so the test edits the form as such a user would.
 const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { startService, popClient, until, adminCommand } = require('../sdk/harness');
-const { newPage, signIn, screenshot } = require('./browser');
-const { regionApi, signedInBrowser, closeAll, customImage, finishedExport } = require('./setup');
+const { popClient, until, adminCommand } = require('../sdk/harness');
+const { newPage, signIn, screenshot, startSignedIn } = require('./browser');
+const { customImage, finishedExport } = require('./setup');
 const { apiRefusal } = require('./refusal');
 
 const REGION = 'cn-hangzhou';
@@ -20,24 +20,21 @@ describe('refusals in the console', () => {
   let service;
   let browser;
   let page;
-  let alice;
+  let api;
+  let stop;
   let instanceId;
   let imageId;
   let exportTask;
-  let api;
 
   before(async () => {
-    service = await startService();
-    alice = popClient(service, service.accounts.alice);
-    api = regionApi(alice, REGION);
+    ({ service, browser, page, api, stop } = await startSignedIn(REGION));
+    page.on('dialog', (d) => d.accept());
     adminCommand(service, ['bucket', 'create', '--region', REGION, BUCKET]);
     ({ instanceId, imageId } = await customImage(api, 'refusals-base'));
     exportTask = await finishedExport(api, imageId, BUCKET);
-    ({ browser, page } = await signedInBrowser(service, service.accounts.alice));
-    page.on('dialog', (d) => d.accept());
   });
 
-  after(() => closeAll({ browser, service }));
+  after(() => stop?.());
 
   async function apiImage(id = imageId) {
     return (await api('DescribeImages', { ImageId: id, Status: ALL_STATUSES })).Images.Image[0];
@@ -172,7 +169,7 @@ describe('refusals in the console', () => {
     await assertRefused(page.getByRole('button', { name: 'Copy', exact: true }), fromApi);
     assert.equal(await page.getByLabel('Name of the copy').inputValue(), '1-not-a-name', 'the form keeps what was typed');
     assert.equal(await page.getByLabel('Copy to region').inputValue(), OTHER_REGION);
-    const copies = await alice.request('DescribeImages', { RegionId: OTHER_REGION, ImageOwnerAlias: 'self', Status: ALL_STATUSES }, { method: 'POST' });
+    const copies = await api('DescribeImages', { RegionId: OTHER_REGION, ImageOwnerAlias: 'self', Status: ALL_STATUSES });
     assert.equal(copies.TotalCount, 0);
   });
 

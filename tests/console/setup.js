@@ -1,27 +1,7 @@
 'use strict';
-// The setup several console test files share: an API caller bound to a region, a signed-in browser and its teardown,
-// and the resources most pages need (a custom image made from an instance, a finished export).
+// Resources several console test files need before their pages have something to show: an instance, a custom image
+// made from it, a finished export. `api` is a region-bound caller such as browser.js's startSignedIn returns.
 const { until } = require('../sdk/harness');
-const { launch, newPage, signIn } = require('./browser');
-
-/** ECS calls in one region, sent as POST like the SDKs send them. */
-function regionApi(client, region) {
-  return (action, params) => client.request(action, { RegionId: region, ...params }, { method: 'POST' });
-}
-
-/** Chromium with one page signed in as `account`. */
-async function signedInBrowser(service, account) {
-  const browser = await launch();
-  const page = await newPage(browser);
-  await signIn(page, service, account);
-  return { browser, page };
-}
-
-/** Closes what a test file opened; any part may be missing when its before hook failed. */
-async function closeAll({ browser, service } = {}) {
-  if (browser) await browser.close();
-  if (service) await service.stop();
-}
 
 /** A Running instance of the first linux x86_64 public image. */
 async function publicInstance(api) {
@@ -47,4 +27,4 @@ async function finishedExport(api, imageId, bucket) {
   return TaskId;
 }
 
-module.exports = { regionApi, signedInBrowser, closeAll, publicInstance, customImage, finishedExport };
+module.exports = { publicInstance, customImage, finishedExport };
