@@ -1,7 +1,7 @@
 'use strict';
-// Import from the console: a small qcow2 made by qemu-img is uploaded from the browser into a bucket (the bar follows
-// the upload; the object then equals the file), imported with Platform/OSType/Architecture/Format, and the image's
-// page shows the import until Available, as DescribeImages reports it. Refusals carry the API's own message: the
+// Import from the console: a small qcow2 made by qemu-img is uploaded from the browser into a bucket (the system
+// disk's bar follows the upload; the object then equals the file), imported with Platform/OSType/Architecture/Format,
+// and the image's page shows the import until Available, as DescribeImages reports it. Refusals carry the API's own message: the
 // format VMDK (refused at once), and a VMDK file to detect (the import task fails; the page shows its reason).
 const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
@@ -10,6 +10,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { startService, popClient, adminCommand } = require('../sdk/harness');
 const { launch, newPage, signIn, screenshot, waitForStatus } = require('./browser');
+const { watchUploads } = require('./import-watch');
 const { apiRefusal } = require('./refusal');
 
 const REGION = 'cn-hangzhou';
@@ -48,33 +49,45 @@ describe('import from the console', () => {
   }
 
 
-  async function upload(file, key) {
+  /** Opens the import page from the Images page. */
+  async function openImport() {
     await page.goto(`${service.url}/console/images?region=${REGION}`);
     await page.getByRole('link', { name: 'Import image' }).click();
     await page.waitForURL(/\/console\/images\/import/);
-    await page.getByLabel('File', { exact: true }).setInputFiles(file);
-    await page.getByLabel('Object name', { exact: true }).fill(key);
-    await page.getByRole('button', { name: 'Upload' }).click();
-    await page.locator('#upload-outcome', { hasText: /^Uploaded / }).waitFor();
-    assert.equal(await page.locator('#upload-outcome').innerText(), `Uploaded ${key} (${fs.statSync(file).size} bytes) into ${BUCKET}.`);
-    assert.equal(await page.locator('#upload-progress').evaluate((bar) => bar.value), 100);
-    assert.equal(await page.getByLabel('Object', { exact: true }).inputValue(), key);
+  }
+
+  const disk = (i) => page.locator(`#disk-${i}`);
+
+  /** Chooses the system disk's file and object name. */
+  async function chooseSystem(file, key, format = '') {
+    await disk(0).getByLabel('File', { exact: true }).setInputFiles(file);
+    await disk(0).getByLabel('Object name', { exact: true }).fill(key);
+    await disk(0).getByLabel('Format', { exact: true }).selectOption(format);
+  }
+
+  /** Clicks Import; answers what the system disk's row showed once its upload ended (bar and outcome). */
+  async function importWatchingUploads() {
+    const seen = await watchUploads(page, async () => {
+      await page.getByRole('button', { name: 'Import', exact: true }).click();
+      await page.waitForURL(/\/console\/images\/m-/);
+    });
+    return seen['disk-0'];
   }
 
   it('uploads a qcow2 from the browser, imports it, and shows the image Creating then Available', async () => {
-    await upload(qcow2, 'uploaded.qcow2');
+    await openImport();
+    await page.getByLabel('Image name', { exact: true }).fill('uploaded');
+    await page.getByLabel('Platform', { exact: true }).fill('Ubuntu');
+    await page.getByLabel('OS type', { exact: true }).selectOption('linux');
+    await page.getByLabel('Architecture', { exact: true }).selectOption('x86_64');
+    await chooseSystem(qcow2, 'uploaded.qcow2', 'QCOW2');
     await screenshot(page, 'image-import');
+    const uploaded = await importWatchingUploads();
+    assert.deepEqual(uploaded, { value: 100, outcome: `Uploaded uploaded.qcow2 (${fs.statSync(qcow2).size} bytes) into ${BUCKET}.` });
     const stored = path.join(service.dataDir, 'stored.qcow2');
     adminCommand(service, ['bucket', 'get', '--region', REGION, BUCKET, 'uploaded.qcow2', stored]);
     assert.ok(fs.readFileSync(stored).equals(fs.readFileSync(qcow2)), 'the bucket object equals the uploaded file');
 
-    await page.getByLabel('Image name', { exact: true }).fill('uploaded');
-    await page.getByLabel('Format', { exact: true }).selectOption('QCOW2');
-    await page.getByLabel('Platform', { exact: true }).fill('Ubuntu');
-    await page.getByLabel('OS type', { exact: true }).selectOption('linux');
-    await page.getByLabel('Architecture', { exact: true }).selectOption('x86_64');
-    await page.getByRole('button', { name: 'Import', exact: true }).click();
-    await page.waitForURL(/\/console\/images\/m-/);
     const [, imageId, taskId] = (await page.locator('.notice').innerText()).match(/^Importing as image (\S+) \(task (\S+)\)\.$/);
     assert.equal(await page.locator('#image-id').innerText(), imageId);
     await waitForStatus(page, 'Available');
@@ -85,14 +98,15 @@ describe('import from the console', () => {
     assert.equal(image.Platform, 'Ubuntu');
     assert.equal(image.OSType, 'linux');
     assert.equal(image.Architecture, 'x86_64');
+    assert.deepEqual(image.DiskDeviceMappings.DiskDeviceMapping.map((d) => [d.Type, d.Format, d.ImportOSSObject]), [['system', 'QCOW2', 'uploaded.qcow2']]);
     const task = await api('DescribeTaskAttribute', { TaskId: taskId });
     assert.equal(task.TaskAction, 'ImportImage');
     assert.equal(task.TaskStatus, 'Finished');
   });
 
   it('refuses the format VMDK with the API\'s message', async () => {
-    await upload(vmdk, 'disk.vmdk');
-    await page.getByLabel('Format', { exact: true }).selectOption('VMDK');
+    await openImport();
+    await chooseSystem(vmdk, 'disk.vmdk', 'VMDK');
     await page.getByRole('button', { name: 'Import', exact: true }).click();
     await page.locator('.refusal').waitFor();
     const fromApi = await apiRefusal(api('ImportImage', {
@@ -100,11 +114,15 @@ describe('import from the console', () => {
     }));
     assert.equal(fromApi.code, 'InvalidImageFormat.Malformed');
     assert.equal(await page.locator('.refusal').innerText(), `${fromApi.message} (${fromApi.code})`);
+    // The form keeps what was sent: the uploaded object is named, so sending again needs no new upload.
+    assert.equal(await disk(0).getByLabel('Object name', { exact: true }).inputValue(), 'disk.vmdk');
+    assert.equal(await disk(0).getByLabel('Format', { exact: true }).inputValue(), 'VMDK');
     await screenshot(page, 'image-import-refused');
   });
 
   it('a VMDK file to detect fails its import task, and the image page shows the task\'s reason', async () => {
-    await upload(vmdk, 'detect.vmdk');
+    await openImport();
+    await chooseSystem(vmdk, 'detect.vmdk');
     await page.getByLabel('Image name', { exact: true }).fill('vmdk-detected');
     await page.getByRole('button', { name: 'Import', exact: true }).click();
     await page.waitForURL(/\/console\/images\/m-/);
@@ -121,19 +139,21 @@ describe('import from the console', () => {
   it('refuses an upload into another account\'s bucket', async () => {
     adminCommand(service, ['bucket', 'create', '--region', REGION, '--owner', String(service.accounts.bob.AccountId), 'bobs-bucket']);
     await page.goto(`${service.url}/console/images/import?region=${REGION}`);
-    const offered = await page.locator('#UploadBucket option').evaluateAll((options) => options.map((o) => o.value));
+    const bucketSelect = disk(0).getByLabel('Bucket', { exact: true });
+    const offered = await bucketSelect.locator('option').evaluateAll((options) => options.map((o) => o.value));
     assert.deepEqual(offered, [BUCKET]);
-    await page.locator('#UploadBucket').evaluate((select) => select.add(new Option('bobs-bucket', 'bobs-bucket'), null));
-    await page.locator('#UploadBucket').selectOption('bobs-bucket');
-    await page.getByLabel('File', { exact: true }).setInputFiles(qcow2);
-    await page.getByRole('button', { name: 'Upload' }).click();
-    await page.locator('#upload-outcome', { hasText: /NotFound/ }).waitFor();
-    assert.match(await page.locator('#upload-outcome').innerText(), /bobs-bucket/);
+    await bucketSelect.evaluate((select) => select.add(new Option('bobs-bucket', 'bobs-bucket'), null));
+    await bucketSelect.selectOption('bobs-bucket');
+    await disk(0).getByLabel('File', { exact: true }).setInputFiles(qcow2);
+    await page.getByRole('button', { name: 'Import', exact: true }).click();
+    await disk(0).locator('.disk-outcome', { hasText: /NotFound/ }).waitFor();
+    assert.match(await disk(0).locator('.disk-outcome').innerText(), /bobs-bucket/);
+    assert.match(page.url(), /\/console\/images\/import/, 'no import was sent');
   });
 
   it('an upload with a malformed object name or without the antiforgery token stores nothing', async () => {
     await page.goto(`${service.url}/console/images/import?region=${REGION}`);
-    const token = await page.locator('#upload input[name="__csrf"]').inputValue();
+    const token = await page.locator('#import input[name="__csrf"]').inputValue();
     const url = (key) => `${service.url}/console/images/import?handler=Upload&region=${REGION}&bucket=${BUCKET}&key=${encodeURIComponent(key)}`;
     const headers = { 'Content-Type': 'application/octet-stream', RequestVerificationToken: token };
     const badKey = await page.request.post(url('x'.repeat(1100)), { headers, data: Buffer.from('abc') });

@@ -273,6 +273,10 @@ describe('refusals in the console', () => {
       { headers: { 'Content-Type': 'application/octet-stream', RequestVerificationToken: 'stale' }, data: Buffer.from('abc') });
     assert.equal(upload.status(), 400);
     assert.match((await upload.json()).message, /not issued to the current session/);
+    const streamed = await page.request.post(`${service.url}/console/images/import/stream?region=${REGION}`, {
+      multipart: { __csrf: 'stale', 'Disks[0].Bucket': BUCKET, 'Disks[0].ObjectKey': 'stale.bin' }, maxRedirects: 0 });
+    assert.equal(streamed.status(), 400);
+    assert.match(await streamed.text(), /Form out of date[\s\S]*not issued to the current session/);
     assert.doesNotMatch(adminCommand(service, ['bucket', 'ls', '--region', REGION, BUCKET]), /stale\.bin/);
     await page.getByRole('link', { name: 'Reload the page' }).click();
     await page.waitForURL(/\/console\/(images|signin)/);

@@ -36,6 +36,7 @@ public sealed class ObjectOperations(IBucketStore store)
         var range = withBody || context.Request.Headers.Range.Count > 0 ? ByteRange.Parse(context.Request.Headers.Range.ToString(), size) : null;
         var response = context.Response;
         response.Headers.ETag = OssXml.Quoted(info.ETag);
+        response.Headers["x-oss-object-type"] = info.ObjectType;
         response.Headers.LastModified = info.LastModified.ToString("r", System.Globalization.CultureInfo.InvariantCulture);
         response.Headers.AcceptRanges = "bytes";
         response.ContentType = "application/octet-stream";

@@ -31,7 +31,7 @@ public static class OssXml
                     new XElement("Key", o.Key),
                     new XElement("LastModified", Iso(o.LastModified)),
                     new XElement("ETag", Quoted(o.ETag)),
-                    new XElement("Type", "Normal"),
+                    new XElement("Type", o.ObjectType),
                     new XElement("Size", o.Size),
                     new XElement("StorageClass", "Standard"),
                     new XElement("Owner",

@@ -42,29 +42,74 @@ document.addEventListener('DOMContentLoaded', () => {
   setTimeout(poll, 1000);
 });
 
-// The import page's upload: the file goes as the request body (streamed into the bucket by the service), the
-// antiforgery token in a header, and the bar follows XMLHttpRequest's upload progress. Once stored, the import
-// form is filled with the object's bucket and name.
+// The import page: a system disk plus data disks. Without script the form posts multipart/form-data to the streaming
+// page. With script, each row's chosen file is uploaded first as its own request body (streamed into the bucket by
+// the service, the antiforgery token in a header), one after the other, each with its own bar; then the form is
+// posted urlencoded (the rows now naming the uploaded objects) to the Import handler. Rows can be added and removed
+// (the data disks), up to what an image holds.
 document.addEventListener('DOMContentLoaded', () => {
-  const form = document.getElementById('upload');
+  const form = document.getElementById('import');
   if (!form) return;
-  const bar = document.getElementById('upload-progress');
-  const text = document.getElementById('upload-progress-text');
-  const outcome = document.getElementById('upload-outcome');
-  const show = (percent) => { bar.value = percent; text.textContent = `${percent}%`; };
-  form.addEventListener('submit', (event) => {
-    event.preventDefault();
-    const file = document.getElementById('UploadFile').files[0];
-    if (!file) return;
-    const bucket = document.getElementById('UploadBucket').value;
-    const key = document.getElementById('UploadKey').value.trim() || file.name;
-    const url = new URL(form.action, window.location.href);
+  const holder = document.getElementById('import-disks');
+  const add = document.getElementById('add-disk');
+  const maxRows = 1 + Number(form.dataset.maxDataDisks);
+  const rows = () => [...holder.querySelectorAll('fieldset[data-disk]')];
+  const token = () => form.querySelector('input[name="__csrf"]').value;
+
+  // A fresh data row: the first data row's markup (or the system row's), emptied.
+  const template = (rows()[1] || rows()[0]).cloneNode(true);
+
+  // Ids, names, labels and legends follow the row's position, so the model binder sees Disks[0..n-1].
+  const renumber = () => {
+    rows().forEach((row, i) => {
+      const legend = i === 0 ? 'System disk' : `Data disk ${i}`;
+      row.id = `disk-${i}`;
+      row.querySelector('legend').textContent = legend;
+      for (const el of row.querySelectorAll('[id]')) el.id = el.id.replace(/^disk-\d+-/, `disk-${i}-`);
+      for (const el of row.querySelectorAll('label[for]')) el.htmlFor = el.htmlFor.replace(/^disk-\d+-/, `disk-${i}-`);
+      for (const el of row.querySelectorAll('[name]')) el.name = el.name.replace(/^Disks\[\d+\]/, `Disks[${i}]`);
+      row.querySelector('progress').setAttribute('aria-label', `${legend} upload progress`);
+      const remove = row.querySelector('[data-remove-disk]');
+      if (remove) remove.textContent = `Remove ${legend.toLowerCase()}`;
+    });
+    add.hidden = rows().length >= maxRows;
+  };
+  const enableRemove = (row) => {
+    const remove = row.querySelector('[data-remove-disk]');
+    if (!remove) return;
+    remove.hidden = false;
+    remove.addEventListener('click', () => { row.remove(); renumber(); add.focus(); });
+  };
+  rows().forEach(enableRemove);
+  add.addEventListener('click', () => {
+    const row = template.cloneNode(true);
+    for (const input of row.querySelectorAll('input')) input.value = '';
+    for (const select of row.querySelectorAll('select')) select.selectedIndex = 0;
+    row.querySelector('.disk-outcome').textContent = '';
+    if (!row.querySelector('[data-remove-disk]')) return;
+    holder.appendChild(row);
+    enableRemove(row);
+    renumber();
+    row.querySelector('select').focus();
+  });
+  renumber();
+
+  // Uploads one row's file; resolves with the stored object's key, rejects with the message to show.
+  const upload = (row, file) => new Promise((resolve, reject) => {
+    const bar = row.querySelector('progress');
+    const text = row.querySelector('.disk-progress span');
+    const outcome = row.querySelector('.disk-outcome');
+    const show = (percent) => { bar.value = percent; text.textContent = `${percent}%`; };
+    const bucket = row.querySelector('select[name$=".Bucket"]').value;
+    const keyInput = row.querySelector('input[name$=".ObjectKey"]');
+    const key = keyInput.value.trim() || file.name;
+    const url = new URL(form.dataset.uploadAction, window.location.href);
     url.searchParams.set('bucket', bucket);
     url.searchParams.set('key', key);
     const request = new XMLHttpRequest();
     request.open('POST', url);
     request.setRequestHeader('Content-Type', 'application/octet-stream');
-    request.setRequestHeader('RequestVerificationToken', form.querySelector('input[name="__csrf"]').value);
+    request.setRequestHeader('RequestVerificationToken', token());
     request.upload.addEventListener('progress', (e) => { if (e.lengthComputable) show(Math.floor((e.loaded * 100) / e.total)); });
     request.addEventListener('load', () => {
       let answer = {};
@@ -72,16 +117,58 @@ document.addEventListener('DOMContentLoaded', () => {
       if (request.status === 200) {
         show(100);
         outcome.textContent = `Uploaded ${answer.key} (${answer.size} bytes) into ${answer.bucket}.`;
-        document.getElementById('Bucket').value = answer.bucket;
-        document.getElementById('ObjectKey').value = answer.key;
+        keyInput.value = answer.key;
+        resolve(answer.key);
       } else {
-        outcome.textContent = answer.message || `The upload failed (HTTP ${request.status}).`;
+        reject(new Error(answer.message || `The upload failed (HTTP ${request.status}).`));
       }
     });
-    request.addEventListener('error', () => { outcome.textContent = 'The upload failed: the connection was lost.'; });
+    request.addEventListener('error', () => reject(new Error('The upload failed: the connection was lost.')));
+    row.querySelector('.disk-progress').hidden = false;
     outcome.textContent = `Uploading ${file.name}…`;
     show(0);
     request.send(file);
+  });
+
+  // Back from the image page (the back/forward cache keeps the page as the import left it): the form as at first.
+  const action = form.action;
+  const enctype = form.enctype;
+  window.addEventListener('pageshow', (event) => {
+    if (!event.persisted) return;
+    form.action = action;
+    form.enctype = enctype;
+    for (const input of form.querySelectorAll('input[type="file"]')) input.disabled = false;
+  });
+
+  let busy = false;
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    if (busy) return;
+    busy = true;
+    const button = document.getElementById('import-button');
+    button.disabled = true;
+    try {
+      for (const row of rows()) {
+        const input = row.querySelector('input[type="file"]');
+        const file = input.files[0];
+        if (!file) continue;
+        try {
+          await upload(row, file);
+          input.value = '';
+        } catch (error) {
+          row.querySelector('.disk-outcome').textContent = error.message;
+          return;
+        }
+      }
+      // Every file is in its bucket: import the rows' objects. File inputs (now empty) are not sent.
+      for (const input of form.querySelectorAll('input[type="file"]')) input.disabled = true;
+      form.enctype = 'application/x-www-form-urlencoded';
+      form.action = form.dataset.importAction;
+      form.submit();
+    } finally {
+      busy = false;
+      button.disabled = false;
+    }
   });
 });
 

@@ -17,23 +17,26 @@ public sealed class StaleFormFilter : IAlwaysRunResultFilter
 
     public void OnResultExecuting(ResultExecutingContext context)
     {
-        if (context.Result is not IAntiforgeryValidationFailedResult)
+        if (context.Result is IAntiforgeryValidationFailedResult)
         {
-            return;
+            context.Result = Answer(context.HttpContext.Request);
         }
+    }
 
-        // A script's post (the import page's upload streams the file as the body) reads a JSON message.
-        if (!context.HttpContext.Request.HasFormContentType)
+    /// <summary>The 400 for a post whose token failed: this page, or JSON <c>{message}</c> for a script's post (the
+    /// import page's upload streams the file as the body). Pages that check the token themselves answer with it too.</summary>
+    public static IActionResult Answer(HttpRequest request)
+    {
+        if (!request.HasFormContentType)
         {
-            context.Result = new JsonResult(new { Message }) { StatusCode = StatusCodes.Status400BadRequest };
-            return;
+            return new JsonResult(new { Message }) { StatusCode = StatusCodes.Status400BadRequest };
         }
 
         // Back to the page the form came from (a console page of this site), else the console's start.
-        var path = context.HttpContext.Request.Path.Value ?? "";
+        var path = request.Path.Value ?? "";
         var back = path.StartsWith(ConsoleRegistration.PathBase + "/", StringComparison.Ordinal) ? path : ConsoleRegistration.PathBase + "/images";
         var html = HtmlEncoder.Default;
-        context.Result = new ContentResult
+        return new ContentResult
         {
             StatusCode = StatusCodes.Status400BadRequest,
             ContentType = "text/html; charset=utf-8",

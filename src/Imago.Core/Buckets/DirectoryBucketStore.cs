@@ -30,6 +30,7 @@ public sealed partial class DirectoryBucketStore : IBucketStore, IStagedFileBuck
 
     private readonly string _root;
     private readonly TimeProvider _time;
+    private readonly ZeroPartDigests _zeroDigests = new();
 
     private DirectoryBucketStore(string root, TimeProvider time)
     {
@@ -322,8 +323,7 @@ public sealed partial class DirectoryBucketStore : IBucketStore, IStagedFileBuck
             current = 1 - current;
         }
 
-        var modified = DateTimeOffset.FromUnixTimeMilliseconds(_time.GetUtcNow().ToUnixTimeMilliseconds()).UtcDateTime; // the header's precision
-        return new ObjectHeader(keyBytes, size, modified, md5.GetHashAndReset(), sha256.GetHashAndReset());
+        return new ObjectHeader(keyBytes, size, Now(), md5.GetHashAndReset(), sha256.GetHashAndReset());
     }
 
     /// <summary>

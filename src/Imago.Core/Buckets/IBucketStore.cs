@@ -58,9 +58,14 @@ public sealed record BucketInfo(string Region, string Name, DateTime CreationTim
 
 /// <summary>
 /// An object's metadata. <paramref name="ETag"/> is the content's MD5 in upper-case hex, as OSS reports it for a
-/// simple upload; <paramref name="Sha256"/> (lower-case hex) is what imports verify against.
+/// simple upload, or for an object stored in parts (an export) the multipart ETag <c>HEX-N</c> (<see cref="ObjectParts"/>);
+/// <paramref name="Sha256"/> (lower-case hex) is the content's SHA-256, kept for simple uploads only (null otherwise).
 /// </summary>
-public sealed record ObjectInfo(string Key, long Size, string ETag, string Sha256, DateTime LastModified);
+public sealed record ObjectInfo(string Key, long Size, string ETag, string? Sha256, DateTime LastModified)
+{
+    /// <summary>OSS's object type: <c>Multipart</c> for an object of several parts (its ETag is not an MD5), <c>Normal</c> otherwise.</summary>
+    public string ObjectType => ETag.Contains('-', StringComparison.Ordinal) ? "Multipart" : "Normal";
+}
 
 /// <summary>One page of a listing; <paramref name="NextMarker"/> continues it when <paramref name="IsTruncated"/>.</summary>
 public sealed record ObjectListing(IReadOnlyList<ObjectInfo> Objects, bool IsTruncated, string? NextMarker);

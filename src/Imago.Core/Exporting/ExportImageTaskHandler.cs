@@ -12,9 +12,11 @@ namespace Imago.Core.Exporting;
 
 /// <summary>
 /// Runs an ExportImage task: per disk, reads the image's store snapshot and writes it into the bucket as one
-/// object in the chosen format. raw streams straight from the snapshot into the put; qcow2 and VHD are written by
-/// the format engine's writers into a staging file (<see cref="ExportStaging"/>), which then becomes the object (moved
-/// in when the bucket store can take a file, <see cref="IStagedFileBucketStore"/>; put as a stream otherwise). Every put is atomic, so
+/// object in the chosen format. raw goes straight from the snapshot into the put (by parts at once, its unstored
+/// chunks skipped, when the store offers <see cref="IPartedPutBucketStore"/>; as a stream otherwise); qcow2 and VHD are
+/// written by the format engine's writers into a staging file (<see cref="ExportStaging"/>), which then becomes the
+/// object (moved in when the bucket store can take a file, <see cref="IStagedFileBucketStore"/>; put as a stream
+/// otherwise). Either way an object over 64 MiB gets a multipart ETag (docs/buckets.md). Every put is atomic, so
 /// an object is either absent or whole; when the task fails or is cancelled, the objects it already put are
 /// deleted, so a bucket never holds part of a failed export. After a restart the task runs again from scratch
 /// (puts replace objects, so running twice gives the same objects).
@@ -97,6 +99,15 @@ public sealed class ExportImageTaskHandler(RegionStores stores, IBucketStore buc
         var device = await OpenSnapshotAsync(store, disk.SnapshotId, cancellationToken).ConfigureAwait(false);
         await using (device.ConfigureAwait(false))
         {
+            if (buckets is IPartedPutBucketStore parted && throttle is not { IsLimited: true })
+            {
+                // Hashed by parts on every core, the snapshot's unstored chunks skipped (the ETag is a multipart one).
+                await PutPartsAsync(parted, regionId, bucket, disk.Key, new BlockDeviceObjectContent(device), progress.Upload(device.Size, 0), stored,
+                    cancellationToken).ConfigureAwait(false);
+                return;
+            }
+
+            // A throttled export streams the device in order, so that the throttle paces what the put reads.
             await PutAsync(regionId, bucket, disk.Key, new BlockDeviceByteSource(device), progress.Upload(device.Size, 0), stored, cancellationToken)
                 .ConfigureAwait(false);
         }
@@ -151,6 +162,22 @@ public sealed class ExportImageTaskHandler(RegionStores stores, IBucketStore buc
         {
             await using var content = new ByteSourceStream(throttle is { IsLimited: true } ? new ThrottledByteSource(source, throttle) : source);
             await buckets.PutObjectAsync(regionId, bucket, key, content, progress, cancellationToken).ConfigureAwait(false);
+        }
+        catch (BucketException error)
+        {
+            throw Translate(error, bucket);
+        }
+
+        stored.Add(key);
+    }
+
+    /// <summary>Puts <paramref name="content"/> as the object <paramref name="key"/>, its parts read at once.</summary>
+    private static async Task PutPartsAsync(IPartedPutBucketStore parted, string regionId, string bucket, string key, IObjectContent content,
+        IProgress<long> progress, List<string> stored, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await parted.PutPartsAsync(regionId, bucket, key, content, progress, cancellationToken).ConfigureAwait(false);
         }
         catch (BucketException error)
         {

@@ -25,4 +25,12 @@ public interface IBlockDevice : IAsyncDisposable
 
     /// <summary>Everything written before this call is durable when it completes.</summary>
     ValueTask FlushAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The run at <paramref name="offset"/> (at most <paramref name="maxLength"/> bytes, inside <see cref="Size"/>) that
+    /// is all zeros or all data: its length, and whether it surely reads as zeros. Lets a reader skip what was never
+    /// written (an export hashes no zeros it can name). A device that cannot tell answers the whole range as data.
+    /// </summary>
+    ValueTask<(long Length, bool Zero)> GetRunAsync(long offset, long maxLength, CancellationToken cancellationToken = default) =>
+        ValueTask.FromResult((maxLength, false));
 }

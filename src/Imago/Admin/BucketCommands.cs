@@ -100,7 +100,7 @@ public static class BucketCommands
             await console.Out.WriteLineAsync($"Key:          {Printable(info.Key)}").ConfigureAwait(false);
             await console.Out.WriteLineAsync($"Size:         {info.Size}").ConfigureAwait(false);
             await console.Out.WriteLineAsync($"ETag:         {info.ETag}").ConfigureAwait(false);
-            await console.Out.WriteLineAsync($"SHA-256:      {info.Sha256}").ConfigureAwait(false);
+            await console.Out.WriteLineAsync($"SHA-256:      {info.Sha256 ?? "(not kept: stored in parts)"}").ConfigureAwait(false);
             await console.Out.WriteLineAsync($"LastModified: {Time(info.LastModified)}").ConfigureAwait(false);
             return 0;
         }

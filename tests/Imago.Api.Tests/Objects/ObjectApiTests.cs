@@ -44,6 +44,7 @@ public sealed class ObjectApiTests(ImagoServer server) : IClassFixture<ImagoServ
         var head = (await client.SendAsync(HttpMethod.Head, bucket, "dir/disk one.qcow2")).AssertStatus(200);
         Assert.Empty(head.Body);
         Assert.Equal(bytes.Length, head.ContentHeaders.ContentLength);
+        Assert.Equal(["Normal"], head.Headers.GetValues("x-oss-object-type"));
 
         var list = (await client.SendAsync(HttpMethod.Get, bucket, query: "prefix=dir%2F&max-keys=1")).AssertStatus(200).Xml.Root!;
         Assert.Equal("ListBucketResult", list.Name.LocalName);
@@ -55,6 +56,7 @@ public sealed class ObjectApiTests(ImagoServer server) : IClassFixture<ImagoServ
         Assert.Equal("dir/disk one.qcow2", only.Element("Key")!.Value);
         Assert.Equal(bytes.Length.ToString(System.Globalization.CultureInfo.InvariantCulture), only.Element("Size")!.Value);
         Assert.Equal(etag, only.Element("ETag")!.Value);
+        Assert.Equal("Normal", only.Element("Type")!.Value);
         Assert.Equal("false", page2.Element("IsTruncated")!.Value);
 
         (await client.SendAsync(HttpMethod.Delete, bucket)).AssertError("BucketNotEmpty", 409);
@@ -67,6 +69,48 @@ public sealed class ObjectApiTests(ImagoServer server) : IClassFixture<ImagoServ
         (await client.GetAsync(bucket, "other")).AssertError("NoSuchKey", 404);
         (await client.SendAsync(HttpMethod.Delete, bucket)).AssertStatus(204);
         (await client.GetAsync(bucket, "dir/b")).AssertError("NoSuchBucket", 404);
+    }
+
+    [Fact]
+    public async Task An_object_stored_in_parts_answers_with_its_multipart_ETag_and_type()
+    {
+        // What an export stores: 130 MiB in three parts (64 + 64 + 2 MiB), a few bytes of data in each.
+        var (client, _) = await NewClientAsync();
+        var bucket = NewBucket();
+        (await client.PutBucketAsync(bucket)).AssertStatus(200);
+        var content = new byte[130 << 20];
+        foreach (var offset in new[] { 0, 70 << 20, (130 << 20) - 3 })
+        {
+            RandomNumberGenerator.Fill(content.AsSpan(offset, 3));
+        }
+
+        var stored = await ((IPartedPutBucketStore)server.GetRequiredService<IBucketStore>())
+            .PutPartsAsync(Region, bucket, "m-1_system.raw", new ArrayContent(content), null, CancellationToken.None);
+        var partMd5s = Enumerable.Range(0, 3).SelectMany(i => MD5.HashData(content.AsSpan(i * (64 << 20), Math.Min(64 << 20, content.Length - (i * (64 << 20)))))).ToArray();
+        var etag = $"\"{Convert.ToHexString(MD5.HashData(partMd5s))}-3\"";
+        Assert.Equal(etag, $"\"{stored.ETag}\"");
+
+        var head = (await client.SendAsync(HttpMethod.Head, bucket, "m-1_system.raw")).AssertStatus(200);
+        Assert.Equal(etag, head.Headers.ETag!.Tag);
+        Assert.Equal(["Multipart"], head.Headers.GetValues("x-oss-object-type"));
+        var ranged = (await client.GetAsync(bucket, "m-1_system.raw", $"bytes={70 << 20}-{(70 << 20) + 2}")).AssertStatus(206);
+        Assert.Equal(content.AsSpan(70 << 20, 3).ToArray(), ranged.Body);
+        var listed = Assert.Single((await client.SendAsync(HttpMethod.Get, bucket)).AssertStatus(200).Xml.Root!.Elements("Contents"));
+        Assert.Equal((etag, "Multipart"), (listed.Element("ETag")!.Value, listed.Element("Type")!.Value));
+    }
+
+    private sealed class ArrayContent(byte[] content) : IObjectContent
+    {
+        public long Length => content.Length;
+
+        public ValueTask ReadAsync(long offset, Memory<byte> buffer, CancellationToken cancellationToken)
+        {
+            content.AsMemory((int)offset, buffer.Length).CopyTo(buffer);
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask<bool> IsZeroAsync(long offset, long length, CancellationToken cancellationToken) =>
+            ValueTask.FromResult(!content.AsSpan((int)offset, (int)length).ContainsAnyExcept((byte)0));
     }
 
     [Fact]

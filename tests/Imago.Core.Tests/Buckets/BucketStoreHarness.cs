@@ -56,5 +56,26 @@ public sealed class BucketStoreHarness : IDisposable
         return bytes;
     }
 
+    /// <summary>The bytes a file has on disk (st_blocks × block size): what shows that zeros were stored as holes.</summary>
+    public static long AllocatedBytes(string path)
+    {
+        var output = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("stat", ["-c", "%b %B", path]) { RedirectStandardOutput = true })!;
+        var fields = output.StandardOutput.ReadToEnd().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        output.WaitForExit();
+        return long.Parse(fields[0]) * long.Parse(fields[1]);
+    }
+
     public void Dispose() => _data.Dispose();
+
+    /// <summary>Records reports on the caller's thread (Progress&lt;T&gt; would post them later), also from several threads.</summary>
+    public sealed class SyncProgress(List<long> reports) : IProgress<long>
+    {
+        public void Report(long value)
+        {
+            lock (reports)
+            {
+                reports.Add(value);
+            }
+        }
+    }
 }

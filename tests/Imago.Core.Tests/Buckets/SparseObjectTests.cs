@@ -67,12 +67,4 @@ public sealed class SparseObjectTests
         Assert.Equal(0, extents.Where(e => e.Zero).Sum(e => e.Length) % Block);
         Assert.True(extents.Where(e => e.Zero).Sum(e => e.Length) >= content.Length - (5L * Block), "most of the disk is reported as zeros");
     }
-
-    private static long AllocatedBytes(string path)
-    {
-        var output = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("stat", ["-c", "%b %B", path]) { RedirectStandardOutput = true })!;
-        var fields = output.StandardOutput.ReadToEnd().Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        output.WaitForExit();
-        return long.Parse(fields[0]) * long.Parse(fields[1]);
-    }
 }

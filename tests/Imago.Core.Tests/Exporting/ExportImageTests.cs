@@ -1,3 +1,4 @@
+using Imago.Core.Buckets;
 using Imago.Core.Errors;
 using Imago.Core.Exporting;
 using Imago.Core.Tests.Snapshots;
@@ -62,6 +63,26 @@ public sealed class ExportImageTests : IAsyncLifetime
         Assert.Equal([new("ImageId", image.Id), new("OSSBucket", Bucket), new("OSSObject", systemKey), new("OSSObject", dataKey), new("ImageFormat", format)],
             related);
         Assert.False(_h.Staging.Holds(taskId));
+    }
+
+    [Fact]
+    public async Task ARawExportOfSeveralPartsHasTheMultipartETagOfItsBytes()
+    {
+        // 200 MiB, data only at 1 MiB and in the last 64 KiB: the put skips the snapshot's unstored chunks, hashes
+        // four parts at once, and the ETag is OSS's multipart one of exactly the bytes exported.
+        var disk = ExportHarness.MakeDisk(_files, "qcow2", 0x7e, size: 200L << 20);
+        var image = await _h.AddImageAsync(Alice, [(disk, "qcow2")]);
+
+        var taskId = await _h.Exports.ExportAsync(new Caller(Alice),
+            new ExportImageRequest(ExportHarness.Region, image.Id, Bucket, null, "raw"), CancellationToken.None);
+        await SnapshotHarness.WaitUntilAsync(async () => (await _h.Env.FindTaskAsync(taskId))!.Status == TaskStatuses.Finished, "export finished");
+
+        var key = $"{image.Id}_system.raw";
+        var fetched = await _h.GetObjectAsync(_files, Bucket, key);
+        Assert.True(QemuImg.Compare(disk, "qcow2", fetched, "raw"), $"{key} differs from {disk}");
+        var info = await _h.Buckets.StatObjectAsync(ExportHarness.Region, Bucket, key, CancellationToken.None);
+        Assert.Equal(Buckets.PartedPutTests.MultipartETag(await File.ReadAllBytesAsync(fetched), ObjectParts.MinPartSize), info.ETag);
+        Assert.EndsWith("-4", info.ETag, StringComparison.Ordinal);
     }
 
     [Fact]

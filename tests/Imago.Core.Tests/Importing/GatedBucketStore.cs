@@ -7,7 +7,8 @@ namespace Imago.Core.Tests.Importing;
 /// A bucket store whose opening of one key (an import) or put of another (an export) waits until cancelled: the task
 /// held mid-way, deterministically.
 /// </summary>
-internal sealed class GatedBucketStore(IBucketStore inner, string gatedKey, string? gatedPutKey = null) : IBucketStore
+internal sealed class GatedBucketStore(IBucketStore inner, string gatedKey, string? gatedPutKey = null)
+    : IBucketStore, IStagedFileBucketStore, IPartedPutBucketStore
 {
     private readonly TaskCompletionSource _entered = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -41,13 +42,33 @@ internal sealed class GatedBucketStore(IBucketStore inner, string gatedKey, stri
     public async Task<ObjectInfo> PutObjectAsync(string region, string bucket, string key, Stream content, IProgress<long>? progress,
         CancellationToken cancellationToken)
     {
+        await GatePutAsync(key, cancellationToken);
+        return await inner.PutObjectAsync(region, bucket, key, content, progress, cancellationToken);
+    }
+
+    /// <summary>The inner store's staged put (so exports take the path serve takes), gated like a put.</summary>
+    public async Task<ObjectInfo> PutStagedFileAsync(string region, string bucket, string key, string path, IProgress<long>? progress,
+        CancellationToken cancellationToken)
+    {
+        await GatePutAsync(key, cancellationToken);
+        return await ((IStagedFileBucketStore)inner).PutStagedFileAsync(region, bucket, key, path, progress, cancellationToken);
+    }
+
+    /// <summary>The inner store's put in parts (so raw exports take the path serve takes), gated like a put.</summary>
+    public async Task<ObjectInfo> PutPartsAsync(string region, string bucket, string key, IObjectContent content, IProgress<long>? progress,
+        CancellationToken cancellationToken)
+    {
+        await GatePutAsync(key, cancellationToken);
+        return await ((IPartedPutBucketStore)inner).PutPartsAsync(region, bucket, key, content, progress, cancellationToken);
+    }
+
+    private async Task GatePutAsync(string key, CancellationToken cancellationToken)
+    {
         if (key == gatedPutKey)
         {
             _entered.TrySetResult();
             await Task.Delay(Timeout.Infinite, cancellationToken);
         }
-
-        return await inner.PutObjectAsync(region, bucket, key, content, progress, cancellationToken);
     }
 
     public Task<ObjectInfo> StatObjectAsync(string region, string bucket, string key, CancellationToken cancellationToken) =>

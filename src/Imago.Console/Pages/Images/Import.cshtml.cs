@@ -1,44 +1,19 @@
 using Imago.Core.Buckets;
 using Imago.Core.Importing;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Imago.WebConsole.Pages.Images;
 
 /// <summary>
-/// Import an image: upload a file from the browser into a bucket (the request body streamed straight into
-/// IBucketStore.PutObjectAsync, never held in memory), then ImportImage (ImageImportService, the API's service and
-/// messages); the new image's page shows the import's progress.
+/// Import an image of a system disk plus data disks. With script, each chosen file is first uploaded on its own
+/// (<see cref="OnPostUploadAsync"/>: the request body streamed straight into IBucketStore.PutObjectAsync, never held
+/// in memory, with a progress bar per disk), then the form is posted urlencoded to <see cref="OnPostImportAsync"/>.
+/// Without script the same form posts multipart to <see cref="ImportStreamModel"/>. The new image's page shows the
+/// import's progress.
 /// </summary>
-public sealed class ImportModel(ImageImportService imports, IBucketStore buckets) : NewImagePageModel
+public sealed class ImportModel(ImageImportService imports, IBucketStore buckets) : ImportPageModel(imports, buckets)
 {
-    /// <summary>The largest upload, as the object API allows (an OSS object's limit).</summary>
-    private const long MaxUploadBytes = 5L << 40;
-
-    [BindProperty]
-    public string? Bucket { get; set; }
-
-    [BindProperty]
-    public string? ObjectKey { get; set; }
-
-    [BindProperty]
-    public string? ImageName { get; set; }
-
-    [BindProperty]
-    public string? Platform { get; set; }
-
-    [BindProperty]
-    public string? OSType { get; set; }
-
-    [BindProperty]
-    public string? Architecture { get; set; }
-
-    [BindProperty]
-    public string? Format { get; set; }
-
-    public IReadOnlyList<BucketInfo> Buckets { get; private set; } = [];
-
     public async Task OnGetAsync() => await LoadAsync();
 
     /// <summary>
@@ -48,15 +23,11 @@ public sealed class ImportModel(ImageImportService imports, IBucketStore buckets
     /// </summary>
     public async Task<IActionResult> OnPostUploadAsync([FromQuery] string? bucket, [FromQuery] string? key)
     {
-        if (HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
-        {
-            limit.MaxRequestBodySize = MaxUploadBytes;
-        }
-
+        AllowLargeBody();
         try
         {
-            await BucketAccess.RequireAsync(buckets, Caller, Region, bucket ?? "", HttpContext.RequestAborted);
-            var stored = await buckets.PutObjectAsync(Region, bucket ?? "", key ?? "", Request.Body, null, HttpContext.RequestAborted);
+            await BucketAccess.RequireAsync(BucketStore, Caller, Region, bucket ?? "", HttpContext.RequestAborted);
+            var stored = await BucketStore.PutObjectAsync(Region, bucket ?? "", key ?? "", Request.Body, null, HttpContext.RequestAborted);
             return new JsonResult(new { Bucket = bucket, stored.Key, stored.Size });
         }
         catch (BucketException refusal)
@@ -70,18 +41,11 @@ public sealed class ImportModel(ImageImportService imports, IBucketStore buckets
         }
     }
 
-    public Task<IActionResult> OnPostImportAsync()
+    /// <summary>ImportImage with the form's disks (the script has uploaded the files and named their objects).</summary>
+    /// <param name="form">Bound without a prefix: the form's fields are ImageName, Disks[0].Bucket, ...</param>
+    public Task<IActionResult> OnPostImportAsync([Bind(Prefix = "")] ImportForm form)
     {
-        var request = new ImportImageRequest(Region,
-            [new ImportDiskRequest(1, Bucket ?? "", ObjectKey ?? "", Blank(Format), null, null)],
-            ImageName: Blank(ImageName), Architecture: Blank(Architecture), OSType: Blank(OSType), Platform: Blank(Platform));
-        return StartImageAsync(async () =>
-        {
-            var result = await imports.ImportAsync(Caller, request, HttpContext.RequestAborted);
-            return (result.ImageId, $"Importing as image {result.ImageId} (task {result.TaskId}).");
-        });
+        Form = form;
+        return ImportAsync();
     }
-
-    protected override async Task LoadAsync() =>
-        Buckets = [.. (await buckets.ListBucketsAsync(Region, HttpContext.RequestAborted)).Where(b => BucketAccess.MayUse(b, Caller))];
 }
