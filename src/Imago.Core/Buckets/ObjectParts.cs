@@ -6,12 +6,13 @@ namespace Imago.Core.Buckets;
 /// How an object stored in parts is cut and what its ETag is. OSS (like S3) gives an object completed from a
 /// multipart upload the ETag <c>MD5(MD5(part 1) ‖ … ‖ MD5(part N))-N</c> in upper-case hex; an object of one part
 /// keeps its content's MD5, the ETag of a simple upload. Parts are at least <see cref="MinPartSize"/> and there are
-/// at most <see cref="MaxParts"/> (the limits of a multipart upload), aligned to 64 KiB so that every part starts on
-/// a sparse block of the store.
+/// at most <see cref="MaxParts"/> (the limit of a multipart upload), aligned to 64 KiB so that every part starts on
+/// a sparse block of the store. Small parts are what make exports fast: a part that is all zeros is not hashed
+/// (<see cref="ZeroPartDigests"/>), and a disk's data is scattered in runs of a few MiB among its zeros.
 /// </summary>
 public static class ObjectParts
 {
-    public const long MinPartSize = 64L << 20;
+    public const long MinPartSize = 1L << 20;
     public const int MaxParts = 10_000;
     private const long Alignment = 64 << 10;
 

@@ -5,7 +5,7 @@ namespace Imago.Core.Buckets;
 
 /// <summary>
 /// The MD5 of a run of zeros, per length, computed once per store: a disk image is mostly holes, and every hole of a
-/// whole part then costs a lookup instead of hashing 64 MiB of zeros.
+/// whole part then costs a lookup instead of hashing its zeros.
 /// </summary>
 internal sealed class ZeroPartDigests
 {

@@ -16,7 +16,7 @@ namespace Imago.Core.Exporting;
 /// chunks skipped, when the store offers <see cref="IPartedPutBucketStore"/>; as a stream otherwise); qcow2 and VHD are
 /// written by the format engine's writers into a staging file (<see cref="ExportStaging"/>), which then becomes the
 /// object (moved in when the bucket store can take a file, <see cref="IStagedFileBucketStore"/>; put as a stream
-/// otherwise). Either way an object over 64 MiB gets a multipart ETag (docs/buckets.md). Every put is atomic, so
+/// otherwise). Either way an object over 1 MiB gets a multipart ETag (docs/buckets.md). Every put is atomic, so
 /// an object is either absent or whole; when the task fails or is cancelled, the objects it already put are
 /// deleted, so a bucket never holds part of a failed export. After a restart the task runs again from scratch
 /// (puts replace objects, so running twice gives the same objects).

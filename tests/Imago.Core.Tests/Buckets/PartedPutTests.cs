@@ -15,7 +15,7 @@ public sealed class PartedPutTests
     /// <summary>OSS's multipart ETag of <paramref name="content"/> cut into parts of <paramref name="partSize"/>, computed from the bytes alone.</summary>
     internal static string MultipartETag(byte[] content, long partSize)
     {
-        var parts = new List<byte[]>();
+        var parts = content.Length == 0 ? [MD5.HashData(content)] : new List<byte[]>();
         for (long offset = 0; offset < content.Length; offset += partSize)
         {
             parts.Add(MD5.HashData(content.AsSpan((int)offset, (int)Math.Min(partSize, content.Length - offset))));
@@ -26,15 +26,17 @@ public sealed class PartedPutTests
             : $"{Convert.ToHexString(MD5.HashData(parts.SelectMany(p => p).ToArray()))}-{parts.Count}";
     }
 
+    private const int Part = (int)ObjectParts.MinPartSize;
+
     /// <summary>
-    /// 200 MiB (four parts, the last 8 MiB): data at the start, across the first part boundary, and in the last
+    /// Four parts, the last an eighth of one: data at the start, across the first part boundary, and in the last
     /// part; the third part is all zeros.
     /// </summary>
     private static byte[] Content()
     {
-        var content = new byte[200 << 20];
+        var content = new byte[(3 * Part) + (Part / 8)];
         RandomBytes(3 * Block, 1).CopyTo(content, 0);
-        RandomBytes(Block + 100, 2).CopyTo(content, (64 << 20) - 50);
+        RandomBytes(Block + 100, 2).CopyTo(content, Part - 50);
         RandomBytes(777, 3).CopyTo(content, content.Length - 777);
         return content;
     }
@@ -81,7 +83,7 @@ public sealed class PartedPutTests
     [Theory]
     [InlineData(0)]
     [InlineData(1000)]
-    [InlineData((5 << 20) + 3)]
+    [InlineData(Part)]
     public async Task An_object_of_one_part_has_the_ETag_of_a_simple_upload(int length)
     {
         using var harness = await CreateAsync();
@@ -103,7 +105,7 @@ public sealed class PartedPutTests
         await harness.PutAsync("disk.raw", old);
 
         var error = await Assert.ThrowsAsync<IOException>(() => harness.Store.PutPartsAsync(Region, Bucket, "disk.raw",
-            new ArrayContent(Content(), failAt: (200 << 20) - 777), null, CancellationToken.None));
+            new ArrayContent(Content(), failAt: (3 * Part) + (Part / 8) - 777), null, CancellationToken.None));
 
         Assert.Equal("the disk went away", error.Message);
         Assert.Equal(old, await harness.GetAsync("disk.raw"));
@@ -138,11 +140,12 @@ public sealed class PartedPutTests
     }
 
     [Theory]
-    [InlineData(0L, 64L << 20, 1)]
-    [InlineData(64L << 20, 64L << 20, 1)]
-    [InlineData((64L << 20) + 1, 64L << 20, 2)]
+    [InlineData(0L, 1L << 20, 1)]
+    [InlineData(1L << 20, 1L << 20, 1)]
+    [InlineData((1L << 20) + 1, 1L << 20, 2)]
+    [InlineData(4L << 30, 1L << 20, 4096)]
     [InlineData(5L << 40, 549_781_504, 10_000)] // 5 TiB: ceil(5 TiB / 10,000) rounded up to 64 KiB
-    public void Parts_are_64_MiB_or_larger_and_at_most_10000(long size, long partSize, int count)
+    public void Parts_are_1_MiB_or_larger_and_at_most_10000(long size, long partSize, int count)
     {
         Assert.Equal(partSize, ObjectParts.PartSize(size));
         Assert.Equal(count, ObjectParts.Count(size));
