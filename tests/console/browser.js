@@ -75,10 +75,11 @@ function waitForStatus(page, status) {
 /**
  * What a console suite usually starts with: a real service (tests/sdk/harness.js), Chromium, a page signed in as
  * alice and her API client posting to `region`. `api(action, params)` calls the API as alice; `stop()` ends both.
+ * `serviceOptions` go to startService (e.g. a `beforeServe` that publishes a Marketplace product).
  */
-async function startSignedIn(region) {
+async function startSignedIn(region, serviceOptions = {}) {
   const { startService, popClient } = require('../sdk/harness');
-  const service = await startService();
+  const service = await startService(serviceOptions);
   let browser;
   try {
     browser = await launch();

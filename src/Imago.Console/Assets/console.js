@@ -32,8 +32,10 @@ document.addEventListener('DOMContentLoaded', () => {
       const state = await response.json();
       bar.value = state.progress;
       text.textContent = `${state.progress}%`;
-      status.textContent = state.status;
+      // Ended: the reloaded page shows the outcome (and its actions). The status text changes only with it, so
+      // whoever waits for it (a user, a test) sees the final page, not one about to be replaced.
       if (!active.includes(state.status)) { window.location.reload(); return; }
+      status.textContent = state.status;
     } catch { /* the service restarting: try again */ }
     setTimeout(poll, 1000);
   };

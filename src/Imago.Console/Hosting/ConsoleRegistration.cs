@@ -55,6 +55,7 @@ public static class ConsoleRegistration
             {
                 options.Conventions.AuthorizeFolder("/", ConsoleSession.Scheme);
                 options.Conventions.AllowAnonymousToPage("/SignIn");
+                options.Conventions.ConfigureFilter(new StaleFormFilter());
             })
             .ConfigureApplicationPartManager(parts =>
             {

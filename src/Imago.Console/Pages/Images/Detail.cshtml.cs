@@ -95,7 +95,16 @@ public sealed class DetailModel(ImageQueries queries, ImageChanges changes, Imag
     /// <summary>Work still running on the image (a copy, an import, a creation): the page polls its progress.</summary>
     public bool IsWorking => View?.Image.Status is ImageStatuses.Creating or ImageStatuses.Waiting;
 
-    public IEnumerable<string> OtherRegions => regions.RegionIds.Where(r => r != Region);
+    /// <summary>
+    /// Where CopyImage may put a copy: one's own Available custom image anywhere (other regions first, then this one:
+    /// a same-region copy is an independent image), one shared with the caller only in this region (the API's
+    /// OperationDenied.SameRegionOnly). Public and Marketplace images are not copied.
+    /// </summary>
+    public IReadOnlyList<string> CopyRegions => View?.Image is not { Kind: ImageKinds.Custom, Status: ImageStatuses.Available }
+        ? []
+        : IsOwn
+            ? [.. regions.RegionIds.Where(r => r != Region), Region]
+            : View.OwnerAlias == ImageOwnerAliases.Others ? [Region] : [];
 
     public async Task<IActionResult> OnGetAsync() => await LoadAsync() ? Page() : NotFoundPage();
 

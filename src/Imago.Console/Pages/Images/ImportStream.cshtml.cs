@@ -31,8 +31,8 @@ public sealed class ImportStreamModel(ImageImportService imports, IBucketStore b
         }
         catch (AntiforgeryValidationException)
         {
-            // As every other console form: a POST without a valid token is a bare 400 and changes nothing.
-            return BadRequest();
+            // As every other console form: a POST without a valid token is a 400 that says so and changes nothing.
+            return Imago.WebConsole.Hosting.StaleFormFilter.Answer(Request);
         }
         catch (Exception refused) when (refused is ImportFormException or BucketException or BadHttpRequestException)
         {

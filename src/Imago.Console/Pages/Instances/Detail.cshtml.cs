@@ -4,6 +4,7 @@ using Imago.Core.Images;
 using Imago.Core.Snapshots;
 using Imago.Data.Entities;
 using Microsoft.AspNetCore.Http;
+using Imago.WebConsole.Pages.Shared;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Imago.WebConsole.Pages.Instances;
@@ -21,8 +22,9 @@ public sealed class DetailModel(InstanceQueries queries, InstanceService instanc
     [BindProperty]
     public string? ImageId { get; set; }
 
+    /// <summary>ReplaceSystemDisk's SystemDisk.Size as typed (read by FormNumbers, so a malformed size is refused).</summary>
     [BindProperty]
-    public int? SizeGiB { get; set; }
+    public string? SizeGiB { get; set; }
 
     [BindProperty]
     public string? DiskId { get; set; }
@@ -53,7 +55,11 @@ public sealed class DetailModel(InstanceQueries queries, InstanceService instanc
     {
         string? diskId = null;
         return await ActAsync(async () => diskId = await instances.ReplaceSystemDiskAsync(Caller,
-                new ReplaceSystemDiskRequest { RegionId = Region, InstanceId = InstanceId, ImageId = ImageId ?? "", SizeGiB = SizeGiB },
+                new ReplaceSystemDiskRequest
+                {
+                    RegionId = Region, InstanceId = InstanceId, ImageId = ImageId ?? "",
+                    SizeGiB = FormNumbers.OptionalInt(SizeGiB, "SystemDisk.Size"),
+                },
                 HttpContext.RequestAborted),
             "", () =>
             {
