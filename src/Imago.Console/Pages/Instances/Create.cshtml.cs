@@ -5,6 +5,7 @@ using Imago.Core.Regions;
 using Imago.Core.Snapshots;
 using Imago.Data.Entities;
 using Microsoft.AspNetCore.Http;
+using Imago.WebConsole.Pages.Shared;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Imago.WebConsole.Pages.Instances;
@@ -42,8 +43,9 @@ public sealed class CreateModel(InstanceService instances, ImageQueries images, 
     [BindProperty]
     public string? HostName { get; set; }
 
+    /// <summary>Text, read as the API reads SystemDisk.Size (<see cref="FormNumbers"/>).</summary>
     [BindProperty]
-    public int? SystemDiskSize { get; set; }
+    public string? SystemDiskSize { get; set; }
 
     [BindProperty]
     public string? SystemDiskCategory { get; set; }
@@ -53,8 +55,9 @@ public sealed class CreateModel(InstanceService instances, ImageQueries images, 
 
     public List<TagRow> Tags { get; private set; } = [];
 
+    /// <summary>Text, read as the API reads Amount (<see cref="FormNumbers"/>).</summary>
     [BindProperty]
-    public int Amount { get; set; } = 1;
+    public string? Amount { get; set; } = "1";
 
     [BindProperty]
     public bool Start { get; set; }
@@ -105,9 +108,8 @@ public sealed class CreateModel(InstanceService instances, ImageQueries images, 
 
     private async Task<string[]> LaunchAsync()
     {
-        // Model binding leaves a malformed number at its default: refuse it as the API refuses a malformed parameter.
-        RefuseMalformed(nameof(Amount), "Amount");
-        RefuseMalformed(nameof(SystemDiskSize), "SystemDisk.Size");
+        var amount = FormNumbers.OptionalInt(Amount, "Amount", 1, 100) ?? 1;
+        var systemDiskSize = FormNumbers.OptionalInt(SystemDiskSize, "SystemDisk.Size");
         DataDisks = LaunchForm.ReadDataDisks(Request.Form);
         Tags = LaunchForm.ReadTags(Request.Form);
         var request = new LaunchRequest
@@ -116,11 +118,11 @@ public sealed class CreateModel(InstanceService instances, ImageQueries images, 
             ImageId = Text(ImageId),
             InstanceType = Text(InstanceType),
             ZoneId = Text(ZoneId),
-            Amount = Amount,
+            Amount = amount,
             InstanceName = Text(InstanceName),
             Description = Text(Description),
             HostName = Text(HostName),
-            SystemDisk = new SystemDiskOptions(Text(SystemDiskCategory), SystemDiskSize),
+            SystemDisk = new SystemDiskOptions(Text(SystemDiskCategory), systemDiskSize),
             DataDisks = LaunchForm.DataDisks(DataDisks),
             Tags = LaunchForm.Tags(Tags),
         };
@@ -140,13 +142,6 @@ public sealed class CreateModel(InstanceService instances, ImageQueries images, 
         SnapshotChoices = [.. accomplished.Items.Select(v => v.Snapshot)];
     }
 
-    private void RefuseMalformed(string field, string parameter)
-    {
-        if (ModelState.TryGetValue(field, out var entry) && entry.Errors.Count > 0)
-        {
-            throw EcsErrors.InvalidParameter(parameter, "It must be an integer.");
-        }
-    }
 
     /// <summary>An empty field is an absent parameter, as in a query string.</summary>
     private static string? Text(string? value) => string.IsNullOrEmpty(value) ? null : value;
