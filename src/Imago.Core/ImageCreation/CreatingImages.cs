@@ -11,14 +11,13 @@ internal static class CreatingImages
     /// <summary>Sets the image's Progress (while it is Creating) and the task's TaskProcess to <paramref name="percent"/>.</summary>
     public static async Task ReportProgressAsync(ImagoDatabase database, TaskExecution task, string imageId, int percent, CancellationToken cancellationToken)
     {
-        await using (var db = database.CreateContext())
-        {
-            await db.Images.Where(i => i.RegionId == task.RegionId && i.Id == imageId && i.Status == ImageStatuses.Creating)
-                .ExecuteUpdateAsync(s => s.SetProperty(i => i.Progress, percent).SetProperty(i => i.Version, i => i.Version + 1), cancellationToken)
-                .ConfigureAwait(false);
-        }
-
+        // The task first: a client that sees the image's progress move and then asks for the task finds it at least
+        // as far along, never behind.
         await task.ReportProgressAsync(percent, cancellationToken).ConfigureAwait(false);
+        await using var db = database.CreateContext();
+        await db.Images.Where(i => i.RegionId == task.RegionId && i.Id == imageId && i.Status == ImageStatuses.Creating)
+            .ExecuteUpdateAsync(s => s.SetProperty(i => i.Progress, percent).SetProperty(i => i.Version, i => i.Version + 1), cancellationToken)
+            .ConfigureAwait(false);
     }
 
     /// <summary>Creating → CreateFailed (an image that already left Creating is left alone).</summary>
