@@ -7,7 +7,7 @@
 const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const { popClient, until, adminCommand } = require('../sdk/harness');
-const { newPage, signIn, screenshot, startSignedIn } = require('./browser');
+const { newPage, signIn, screenshot, startSignedIn, waitForStatus } = require('./browser');
 const { customImage, finishedExport } = require('./setup');
 const { apiRefusal } = require('./refusal');
 
@@ -131,7 +131,9 @@ describe('refusals in the console', () => {
     const copyId = await page.locator('#image-id').innerText();
     assert.notEqual(copyId, imageId);
     assert.equal(await page.locator('#source-image').innerText(), imageId);
-    await until(async () => (await apiImage(copyId))?.Status === 'Available', 'same-region copy Available');
+    // The page's own poller reloads it once the copy has ended: waited for, so that no reload is still in flight
+    // when the next test navigates this page (a navigation it would abort).
+    await waitForStatus(page, 'Available');
     const copy = await apiImage(copyId);
     assert.equal(copy.ImageName, 'refusals-local-copy');
     assert.equal(copy.IsCopied, true);
