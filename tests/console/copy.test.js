@@ -74,13 +74,20 @@ describe('copy to a region in the console', () => {
     assert.match(await page.locator('#image-status').innerText(), /^(Creating|Waiting)$/);
     await page.evaluate(() => { window.notReloaded = true; });
     // The poller moves the bar while the page stays the same document.
+    // So do the disk's row: its progress and the time left.
     await page.waitForFunction(() => {
       const value = document.getElementById('image-progress').value;
-      return window.notReloaded && value > 0 && value < 100;
+      const disk = Number.parseInt(document.getElementById('disk-progress-0').textContent, 10);
+      const left = document.getElementById('disk-remain-0').textContent;
+      return window.notReloaded && value > 0 && value < 100 && disk > 0 && disk < 100 && /^about \d+ (s|min)$/.test(left);
     }, null, { timeout: 60_000, polling: 100 });
     const shown = await page.locator('#image-progress').evaluate((bar) => bar.value);
-    const fromApi = Number.parseInt((await describe1(DESTINATION, copyId)).Progress, 10);
+    const diskShown = Number.parseInt(await page.locator('#disk-progress-0').innerText(), 10);
+    const copy = await describe1(DESTINATION, copyId);
+    const fromApi = Number.parseInt(copy.Progress, 10);
     assert.ok(fromApi >= shown, `the API's progress ${fromApi} is behind the page's ${shown}`);
+    const diskFromApi = Number.parseInt(copy.DiskDeviceMappings.DiskDeviceMapping[0].Progress, 10);
+    assert.ok(diskFromApi >= diskShown, `the API's disk progress ${diskFromApi} is behind the page's ${diskShown}`);
     await screenshot(page, 'image-copying');
 
     await page.getByRole('button', { name: 'Cancel copy' }).click();

@@ -13,7 +13,8 @@ document.addEventListener('DOMContentLoaded', () => {
   }
 });
 
-// Live progress of long work (a copy): poll the page's JSON endpoint each second, update the bar and the status,
+// Live progress of long work (a copy, an import): poll the page's JSON endpoint each second, update the bar, each
+// disk's progress and time left, and the status,
 // and reload once the work has ended so the page shows its outcome. Bounded: stops after an hour of polling.
 document.addEventListener('DOMContentLoaded', () => {
   const holder = document.querySelector('[data-progress-url]');
@@ -32,6 +33,13 @@ document.addEventListener('DOMContentLoaded', () => {
       const state = await response.json();
       bar.value = state.progress;
       text.textContent = `${state.progress}%`;
+      // Each disk's row (an import or a copy of several disks fills them one after the other).
+      for (const disk of state.disks || []) {
+        const cell = document.getElementById(`disk-progress-${disk.index}`);
+        if (cell) cell.textContent = `${disk.progress}%`;
+        const left = document.getElementById(`disk-remain-${disk.index}`);
+        if (left) left.textContent = disk.timeLeft;
+      }
       // Ended: the reloaded page shows the outcome (and its actions). The status text changes only with it, so
       // whoever waits for it (a user, a test) sees the final page, not one about to be replaced.
       if (!active.includes(state.status)) { window.location.reload(); return; }

@@ -189,8 +189,15 @@ public sealed class DetailModel(ImageQueries queries, ImageChanges changes, Imag
             return NotFound();
         }
 
-        return new JsonResult(new { Status = View!.Image.Status, View.Image.Progress });
+        var disks = View!.Image.DiskMappings.OrderBy(d => d.Index).Select(d => new { d.Index, d.Progress, TimeLeft = TimeLeft(d) });
+        return new JsonResult(new { Status = View.Image.Status, View.Image.Progress, Disks = disks });
     }
+
+    /// <summary>A disk's estimated time left while it is being filled (a copy reports one), "—" otherwise.</summary>
+    public static string TimeLeft(ImageDiskMappingEntity disk) =>
+        disk.Progress is > 0 and < 100 && disk.RemainTimeSeconds > 0
+            ? disk.RemainTimeSeconds >= 60 ? $"about {(disk.RemainTimeSeconds + 59) / 60} min" : $"about {disk.RemainTimeSeconds} s"
+            : "—";
 
     private Task<IActionResult> SetStatusAsync(string status, string done) =>
         ActAsync(() => changes.ModifyAsync(Caller, Region, ImageId, new ImageAttributeChanges { Status = status }, dryRun: false, HttpContext.RequestAborted),
