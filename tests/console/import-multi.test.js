@@ -112,8 +112,8 @@ describe('multi-disk import from the console', () => {
       ['system', '/dev/xvda', '1', 'QCOW2', 'multi-system.qcow2', '100%'],
       ['data', '/dev/xvdb', '2', 'RAW', 'multi-data.raw', '100%'],
     ]);
-    // The page shows both disks as the API does: device, type, size, snapshot, progress.
-    assert.deepEqual(await diskRows(page), mappings.map((m) => [m.Device, m.Type, `${m.Size} GiB`, m.SnapshotId, '100%']));
+    // The page shows both disks as the API does: device, type, size, snapshot, progress, and no time left.
+    assert.deepEqual(await diskRows(page), mappings.map((m) => [m.Device, m.Type, `${m.Size} GiB`, m.SnapshotId, '100%', '—']));
     assert.equal((await api('DescribeTaskAttribute', { TaskId: taskId })).TaskStatus, 'Finished');
 
     // The data disk holds the raw file's bytes: an instance of the image gets it as its data disk, read over NBD.
