@@ -49,6 +49,16 @@ describe('cancel an import or an export from the console', () => {
     const { ImageId: imageId, TaskId: taskId } = await importDisk('to-cancel');
     await page.goto(`${service.url}/console/images/${imageId}?region=${REGION}`);
     assert.equal(await page.locator('#image-status').innerText(), 'Creating');
+    // The disk is listed from the start, its progress moving without a reload, as DescribeImages reports it.
+    await page.evaluate(() => { window.notReloaded = true; });
+    await page.waitForFunction(() => {
+      const value = Number.parseInt(document.getElementById('disk-progress-0')?.textContent, 10);
+      return window.notReloaded && value > 0 && value < 100;
+    }, null, { timeout: 60_000, polling: 100 });
+    const shown = Number.parseInt(await page.locator('#disk-progress-0').innerText(), 10);
+    const during = (await api('DescribeImages', { ImageId: imageId, Status: ALL_STATUSES })).Images.Image[0].DiskDeviceMappings.DiskDeviceMapping;
+    assert.deepEqual(during.map((d) => [d.Type, d.ImportOSSBucket, d.ImportOSSObject]), [['system', BUCKET, 'disk.raw']]);
+    assert.ok(Number.parseInt(during[0].Progress, 10) >= shown, `the API's ${during[0].Progress} is behind the page's ${shown}%`);
     await page.getByRole('button', { name: 'Cancel import' }).click();
     await page.locator('.notice').waitFor();
     assert.equal(await page.locator('.notice').innerText(), `Import task ${taskId} cancelled.`);

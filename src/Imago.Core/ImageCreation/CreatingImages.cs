@@ -20,6 +20,22 @@ internal static class CreatingImages
             .ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// One disk's size and Progress while the image is Creating (an import fills its disks one after the other);
+    /// a null <paramref name="sizeGiB"/> leaves the size as it is.
+    /// </summary>
+    public static async Task ReportDiskAsync(ImagoDatabase database, string regionId, string imageId, int index, int percent, int? sizeGiB,
+        CancellationToken cancellationToken)
+    {
+        await using var db = database.CreateContext();
+        var disk = db.ImageDiskMappings.Where(m => m.RegionId == regionId && m.ImageId == imageId && m.Index == index
+            && db.Images.Any(i => i.RegionId == regionId && i.Id == imageId && i.Status == ImageStatuses.Creating));
+        var progress = Math.Clamp(percent, 0, 100);
+        await (sizeGiB is { } size
+            ? disk.ExecuteUpdateAsync(s => s.SetProperty(m => m.Progress, progress).SetProperty(m => m.SizeGiB, size), cancellationToken)
+            : disk.ExecuteUpdateAsync(s => s.SetProperty(m => m.Progress, progress), cancellationToken)).ConfigureAwait(false);
+    }
+
     /// <summary>Creating → CreateFailed (an image that already left Creating is left alone).</summary>
     public static async Task FailAsync(ImagoDatabase database, string regionId, string imageId, CancellationToken cancellationToken)
     {

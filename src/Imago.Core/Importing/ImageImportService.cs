@@ -14,8 +14,9 @@ namespace Imago.Core.Importing;
 
 /// <summary>
 /// ImportImage: validates the parameters, checks every object exists in the region's buckets, then saves the image
-/// (Creating, 0%), its tags and its ImportImage task in one transaction; <see cref="ImportImageTaskHandler"/>
-/// streams the objects through the format engine into the block store and makes the image Available.
+/// (Creating, 0%), its disks (each with its source object, no snapshot yet, 0%), its tags and its ImportImage task in
+/// one transaction; <see cref="ImportImageTaskHandler"/> streams the objects through the format engine into the block
+/// store, moving each disk's Progress, and makes the image Available.
 /// </summary>
 public sealed class ImageImportService(ImagoDatabase database, IBucketStore buckets, RegionCatalog regions, TaskRunner tasks, TimeProvider time)
     : IDisposable
@@ -78,6 +79,7 @@ public sealed class ImageImportService(ImagoDatabase database, IBucketStore buck
             var task = tasks.Prepare(ImportErrors.TaskKind, new ImportImagePayload(image.Id, disks), new TaskScope(caller.AccountId, request.RegionId, image.Id));
             image.TaskId = task.Id;
             db.Images.Add(image);
+            db.ImageDiskMappings.AddRange(disks.Select(d => ImportImageTaskHandler.PendingDisk(request.RegionId, image.Id, d)));
             db.Tags.AddRange(TagRules.Rows(ImageCreationService.TagResourceType, image.Id, request.RegionId, tags));
             db.Tasks.Add(task);
             var result = new Result(image.Id, task.Id);

@@ -92,6 +92,9 @@ public sealed class ImportImageTaskHandler(ImagoDatabase database, RegionStores 
             throw ImportErrors.SizeOutOfRange(disk.Type, disk.Index);
         }
 
+        // The disk's size is known now that its header has been read: DescribeImages shows it while the bytes move.
+        await CreatingImages.ReportDiskAsync(database, task.RegionId, payload.ImageId, disk.Index - 1, 0, disk.SizeGiB ?? virtualGiB, cancellationToken)
+            .ConfigureAwait(false);
         var progress = new LatestProgress();
         var import = store.ImportAsync(image, disk.SnapshotId, progress, cancellationToken);
         var reported = -1;
@@ -102,16 +105,38 @@ public sealed class ImportImageTaskHandler(ImagoDatabase database, RegionStores 
             if (percent != reported && !import.IsCompleted)
             {
                 reported = percent;
+                await CreatingImages.ReportDiskAsync(database, task.RegionId, payload.ImageId, disk.Index - 1, (int)Math.Min(99, progress.Percent), null,
+                    cancellationToken).ConfigureAwait(false);
                 await CreatingImages.ReportProgressAsync(database, task, payload.ImageId, percent, cancellationToken).ConfigureAwait(false);
             }
         }
 
         await import.ConfigureAwait(false);
         // This disk is in, however quickly it went: the next one starts from here.
+        await CreatingImages.ReportDiskAsync(database, task.RegionId, payload.ImageId, disk.Index - 1, 100, null, cancellationToken).ConfigureAwait(false);
         await CreatingImages.ReportProgressAsync(database, task, payload.ImageId, OverallPercent(position, 100, payload.Disks.Count), cancellationToken)
             .ConfigureAwait(false);
         return virtualGiB;
     }
+
+    /// <summary>
+    /// A disk as ImportImage records it: its source object and format, no snapshot until its bytes are in, its size
+    /// once known (the declared DiskImageSize, or the image's virtual size when the task has read its header).
+    /// </summary>
+    internal static ImageDiskMappingEntity PendingDisk(string regionId, string imageId, ImportDiskPlan disk) => new()
+    {
+        RegionId = regionId,
+        ImageId = imageId,
+        Index = disk.Index - 1,
+        Type = disk.Type,
+        Device = disk.Device,
+        SnapshotId = null,
+        SizeGiB = disk.SizeGiB ?? 0,
+        Format = disk.Format ?? "",
+        ImportOssBucket = disk.Bucket,
+        ImportOssObject = disk.Key,
+        Progress = 0,
+    };
 
     /// <summary>0-99 across the disks in turn (100 only once everything is committed).</summary>
     private static int OverallPercent(int position, double diskPercent, int disks) => (int)((position * 100.0 + diskPercent) * 99 / (100.0 * disks));
@@ -195,20 +220,19 @@ public sealed class ImportImageTaskHandler(ImagoDatabase database, RegionStores 
                 StoredBytes = info.UniqueBytes,
                 CreatedAt = now,
             });
-            db.ImageDiskMappings.Add(new ImageDiskMappingEntity
+            var mapping = await db.ImageDiskMappings
+                .FirstOrDefaultAsync(m => m.RegionId == task.RegionId && m.ImageId == payload.ImageId && m.Index == disk.Index - 1, cancellationToken)
+                .ConfigureAwait(false);
+            if (mapping is null)
             {
-                RegionId = task.RegionId,
-                ImageId = payload.ImageId,
-                Index = disk.Index - 1,
-                Type = disk.Type,
-                Device = disk.Device,
-                SnapshotId = disk.SnapshotId,
-                SizeGiB = disk.SizeGiB ?? virtualGiB,
-                Format = disk.Format ?? "",
-                ImportOssBucket = disk.Bucket,
-                ImportOssObject = disk.Key,
-                Progress = 100,
-            });
+                // A task queued by an earlier version, which recorded the disks only here.
+                mapping = PendingDisk(task.RegionId, payload.ImageId, disk);
+                db.ImageDiskMappings.Add(mapping);
+            }
+
+            mapping.SnapshotId = disk.SnapshotId;
+            mapping.SizeGiB = disk.SizeGiB ?? virtualGiB;
+            mapping.Progress = 100;
         }
 
         await Imago.Core.Billing.UsageRecorder.RecordChangesAsync(db, now, cancellationToken).ConfigureAwait(false); // billing: same transaction

@@ -53,6 +53,11 @@ public sealed class ImportCancellationTests : IAsyncLifetime
         // Half the disks are in: the task and the image show 49% (0-99 while importing).
         Assert.Equal(49, (await _env.FindTaskAsync(result.TaskId))!.Progress);
         Assert.Equal(49, (await _env.FindImageAsync(result.ImageId))!.Progress);
+        // Each disk is listed from the start with its source; the system disk is done (its size read from the file),
+        // the data disk not begun; neither has a snapshot until the import commits.
+        var disks = (await _env.FindImageAsync(result.ImageId))!.DiskMappings.OrderBy(m => m.Index).ToList();
+        Assert.Equal([(0, "system", "system.raw", 100, 1, (string?)null), (1, "data", "data.raw", 0, 0, null)],
+            disks.Select(m => (m.Index, m.Type, m.ImportOssObject, m.Progress, m.SizeGiB, m.SnapshotId)));
 
         // While the import runs, DeleteImage answers the documented ImageIsImporting.
         var deleting = await Assert.ThrowsAsync<Imago.Core.Errors.EcsException>(() => new Imago.Core.Images.ImageChanges(_env.Database, _env.Regions)
@@ -69,6 +74,9 @@ public sealed class ImportCancellationTests : IAsyncLifetime
             Assert.Null(await _env.FindSnapshotAsync(disk.SnapshotId));
         }
 
-        Assert.Empty((await _env.FindImageAsync(result.ImageId))!.DiskMappings);
+        // The failed image still names its disks' sources, and no disk points at a snapshot.
+        var failed = (await _env.FindImageAsync(result.ImageId))!.DiskMappings.OrderBy(m => m.Index).ToList();
+        Assert.Equal(["system.raw", "data.raw"], failed.Select(m => m.ImportOssObject));
+        Assert.All(failed, m => Assert.Null(m.SnapshotId));
     }
 }
