@@ -196,10 +196,13 @@ internal sealed class SnapshotHarness : IAsyncDisposable
         return await db.Tasks.FindAsync(taskId);
     }
 
-    /// <summary>Polls until <paramref name="done"/> holds (bounded: fails after ~20 s).</summary>
+    /// <summary>
+    /// Polls until <paramref name="done"/> holds (bounded: fails after ~60 s, so that a hang fails the test while a
+    /// busy machine does not).
+    /// </summary>
     public static async Task WaitUntilAsync(Func<Task<bool>> done, string what)
     {
-        for (var i = 0; i < 400; i++)
+        for (var i = 0; i < 1200; i++)
         {
             if (await done())
             {
