@@ -41,9 +41,11 @@ source .ci/postgres.sh
 
 rm -rf "$BENCH_DIR"; mkdir -p "$BENCH_DIR" bench/results
 serve_pid=""
+# The data directories (SQLite, PostgreSQL, 10,000 images each) are removed at the end; KEEP=1 keeps them.
 cleanup() {
-  [ -n "$serve_pid" ] && kill -TERM "$serve_pid" 2>/dev/null && wait "$serve_pid" 2>/dev/null || true
+  { [ -n "$serve_pid" ] && kill -TERM "$serve_pid" 2>/dev/null && wait "$serve_pid" 2>/dev/null; } || true
   stop_postgres
+  [ "${KEEP:-0}" = 1 ] || rm -rf "$BENCH_DIR"
 }
 trap cleanup EXIT
 
