@@ -36,6 +36,14 @@ public abstract class ConsolePageModel : PageModel
     /// <summary>A refusal as the page shows it: the ECS message and, for support, its code.</summary>
     protected static string Describe(EcsException refusal) => $"{refusal.Message} ({refusal.Code})";
 
+    /// <summary>The page itself, answering 404 with <paramref name="notFound"/> (the API's NotFound for the id) as its message.</summary>
+    protected IActionResult NotFoundPage(EcsException notFound)
+    {
+        Refusal = Describe(notFound);
+        Response.StatusCode = Microsoft.AspNetCore.Http.StatusCodes.Status404NotFound;
+        return Page();
+    }
+
     /// <summary>Runs a read; a refusal (e.g. a malformed filter) becomes the page's message and the result null.</summary>
     protected async Task<T?> ReadAsync<T>(Func<Task<T>> query) where T : class
     {

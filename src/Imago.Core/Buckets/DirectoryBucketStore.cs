@@ -22,8 +22,6 @@ public sealed partial class DirectoryBucketStore : IBucketStore, IStagedFileBuck
 {
     private const int CopyBufferSize = 1 << 20;
 
-    /// <summary>All-zero blocks of this size are stored as holes.</summary>
-    private const int SparseBlockSize = 64 << 10;
     private const string ObjectsDirectory = "objects";
     private const string TemporaryDirectory = "tmp";
     private const string BucketFile = "bucket.json";
@@ -327,34 +325,20 @@ public sealed partial class DirectoryBucketStore : IBucketStore, IStagedFileBuck
     }
 
     /// <summary>
-    /// Writes <paramref name="data"/> at the stream's position, leaving a hole for every all-zero block: disk images
-    /// are mostly zeros, and a sparse object costs no space for them and lets a raw import skip them
-    /// (<see cref="ObjectFileSource.FindRun"/>). Blocks are aligned to the object's content (the header is 4 KiB),
-    /// because every read but the last of a put fills the whole buffer.
+    /// Writes <paramref name="data"/> at the stream's position, leaving a hole for every all-zero block
+    /// (<see cref="SparseBlocks"/>). Blocks are aligned to the object's content (the header is 4 KiB), because every
+    /// read but the last of a put fills the whole buffer.
     /// </summary>
     private static async ValueTask WriteSparseAsync(FileStream stream, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
-        var start = 0;
-        while (start < data.Length)
+        var position = stream.Position;
+        for (var start = SparseBlocks.NextDataRun(data.Span, 0, out var end); start < data.Length; start = SparseBlocks.NextDataRun(data.Span, end, out end))
         {
-            var length = Math.Min(SparseBlockSize, data.Length - start);
-            if (ZeroDetector.IsAllZero(data.Span.Slice(start, length)))
-            {
-                stream.Seek(length, SeekOrigin.Current);
-                start += length;
-                continue;
-            }
-
-            // Consecutive data blocks go in one write.
-            var end = start + length;
-            while (end < data.Length && !ZeroDetector.IsAllZero(data.Span.Slice(end, Math.Min(SparseBlockSize, data.Length - end))))
-            {
-                end += Math.Min(SparseBlockSize, data.Length - end);
-            }
-
+            stream.Position = position + start;
             await stream.WriteAsync(data[start..end], cancellationToken).ConfigureAwait(false);
-            start = end;
         }
+
+        stream.Position = position + data.Length;
     }
 
     private static FileStream OpenTemporary(string path) => new(path, new FileStreamOptions

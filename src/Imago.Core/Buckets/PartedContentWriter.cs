@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using Imago.Formats.IO;
 using Microsoft.Win32.SafeHandles;
 
 namespace Imago.Core.Buckets;
@@ -14,7 +13,6 @@ internal sealed class PartedContentWriter(IObjectContent content, SafeFileHandle
     IProgress<long>? progress)
 {
     private const int BufferSize = 1 << 20;
-    private const int SparseBlockSize = 64 << 10;
     private readonly Lock _progressGate = new();
     private long _done;
 
@@ -45,11 +43,13 @@ internal sealed class PartedContentWriter(IObjectContent content, SafeFileHandle
 
         using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
         var buffer = new byte[(int)Math.Min(BufferSize, Math.Max(length, 1))];
+        // A part of one buffer was just found to hold data; a larger part (objects over ~9.7 GiB) may have zero buffers.
+        var checkEachBuffer = length > buffer.Length;
         for (var offset = start; offset < start + length;)
         {
             var count = (int)Math.Min(buffer.Length, start + length - offset);
             var slice = buffer.AsMemory(0, count);
-            if (await content.IsZeroAsync(offset, count, cancellationToken).ConfigureAwait(false))
+            if (checkEachBuffer && await content.IsZeroAsync(offset, count, cancellationToken).ConfigureAwait(false))
             {
                 slice.Span.Clear(); // hashed as zeros, never read nor written
             }
@@ -73,24 +73,9 @@ internal sealed class PartedContentWriter(IObjectContent content, SafeFileHandle
     /// <summary>Writes the data blocks of <paramref name="data"/> at <paramref name="position"/>, consecutive ones in one write; zero blocks stay holes.</summary>
     private static async ValueTask WriteDataBlocksAsync(SafeFileHandle file, long position, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
-        var start = 0;
-        while (start < data.Length)
+        for (var start = SparseBlocks.NextDataRun(data.Span, 0, out var end); start < data.Length; start = SparseBlocks.NextDataRun(data.Span, end, out end))
         {
-            var length = Math.Min(SparseBlockSize, data.Length - start);
-            if (ZeroDetector.IsAllZero(data.Span.Slice(start, length)))
-            {
-                start += length;
-                continue;
-            }
-
-            var end = start + length;
-            while (end < data.Length && !ZeroDetector.IsAllZero(data.Span.Slice(end, Math.Min(SparseBlockSize, data.Length - end))))
-            {
-                end += Math.Min(SparseBlockSize, data.Length - end);
-            }
-
             await RandomAccess.WriteAsync(file, data[start..end], position + start, cancellationToken).ConfigureAwait(false);
-            start = end;
         }
     }
 

@@ -31,9 +31,8 @@ internal static class CreatingImages
         var disk = db.ImageDiskMappings.Where(m => m.RegionId == regionId && m.ImageId == imageId && m.Index == index
             && db.Images.Any(i => i.RegionId == regionId && i.Id == imageId && i.Status == ImageStatuses.Creating));
         var progress = Math.Clamp(percent, 0, 100);
-        await (sizeGiB is { } size
-            ? disk.ExecuteUpdateAsync(s => s.SetProperty(m => m.Progress, progress).SetProperty(m => m.SizeGiB, size), cancellationToken)
-            : disk.ExecuteUpdateAsync(s => s.SetProperty(m => m.Progress, progress), cancellationToken)).ConfigureAwait(false);
+        await disk.ExecuteUpdateAsync(s => s.SetProperty(m => m.Progress, progress).SetProperty(m => m.SizeGiB, m => sizeGiB ?? m.SizeGiB), cancellationToken)
+            .ConfigureAwait(false);
     }
 
     /// <summary>Creating → CreateFailed (an image that already left Creating is left alone).</summary>

@@ -129,6 +129,69 @@ public sealed class PartedPutTests
     }
 
     [Fact]
+    public async Task Parts_larger_than_a_buffer_of_an_object_over_10_000_MiB_hash_their_zero_buffers_too()
+    {
+        // 10 GiB: parts grow past 1 MiB (at most 10,000), so a part holds zero buffers beside its data.
+        using var harness = await CreateAsync();
+        const long length = 10L << 30;
+        var partSize = ObjectParts.PartSize(length);
+        Assert.True(partSize > ObjectParts.MinPartSize);
+        var data = new SortedDictionary<long, byte[]> { [5] = RandomBytes(3000, 11), [(7L << 30) + (1 << 20) + 17] = RandomBytes(2 * Block, 12) };
+        var content = new SparseContent(length, data);
+
+        var info = await harness.Store.PutPartsAsync(Region, Bucket, "big.raw", content, null, CancellationToken.None);
+
+        // Computed from the parts' bytes, a part without data as that many zeros.
+        var zeroPart = MD5.HashData(new byte[partSize]);
+        var parts = new List<byte[]>();
+        for (long offset = 0; offset < length; offset += partSize)
+        {
+            var size = (int)Math.Min(partSize, length - offset);
+            var bytes = new byte[size];
+            content.CopyInto(offset, bytes);
+            parts.Add(size == partSize && !bytes.AsSpan().ContainsAnyExcept((byte)0) ? zeroPart : MD5.HashData(bytes));
+        }
+
+        Assert.Equal($"{Convert.ToHexString(MD5.HashData(parts.SelectMany(p => p).ToArray()))}-{parts.Count}", info.ETag);
+        using var source = await harness.Store.OpenByteSourceAsync(Region, Bucket, "big.raw", CancellationToken.None);
+        foreach (var (offset, bytes) in data)
+        {
+            var read = new byte[bytes.Length];
+            Assert.Equal(bytes.Length, await source.ReadAsync(offset, read));
+            Assert.Equal(bytes, read);
+        }
+    }
+
+    /// <summary>Zeros except a few runs; says which ranges are zeros, as a snapshot's map does.</summary>
+    private sealed class SparseContent(long length, SortedDictionary<long, byte[]> runs) : IObjectContent
+    {
+        public long Length => length;
+
+        public void CopyInto(long offset, Span<byte> buffer)
+        {
+            buffer.Clear();
+            foreach (var (start, bytes) in runs)
+            {
+                var from = Math.Max(start, offset);
+                var to = Math.Min(start + bytes.Length, offset + buffer.Length);
+                if (from < to)
+                {
+                    bytes.AsSpan((int)(from - start), (int)(to - from)).CopyTo(buffer[(int)(from - offset)..]);
+                }
+            }
+        }
+
+        public ValueTask ReadAsync(long offset, Memory<byte> buffer, CancellationToken cancellationToken)
+        {
+            CopyInto(offset, buffer.Span);
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask<bool> IsZeroAsync(long offset, long count, CancellationToken cancellationToken) =>
+            ValueTask.FromResult(!runs.Any(r => r.Key < offset + count && r.Key + r.Value.Length > offset));
+    }
+
+    [Fact]
     public async Task A_missing_bucket_is_BucketNotFound()
     {
         using var harness = await CreateAsync();

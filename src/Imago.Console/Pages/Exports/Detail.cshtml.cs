@@ -26,7 +26,7 @@ public sealed class DetailModel(TaskQueries tasks, TaskRunner runner, IBucketSto
 
     public bool IsRunning => Work?.Status == TaskStatuses.Processing;
 
-    public async Task<IActionResult> OnGetAsync() => await LoadAsync() ? Page() : NotFoundPage();
+    public async Task<IActionResult> OnGetAsync() => await LoadAsync() ? Page() : NotFoundPage(TaskErrors.NotFound(TaskId));
 
     /// <summary>CancelTask (TaskRunner.CancelAsync, as the API's CancelTask); the page then shows the task Cancelled, or
     /// the API's refusal when it has already ended.</summary>
@@ -34,7 +34,7 @@ public sealed class DetailModel(TaskQueries tasks, TaskRunner runner, IBucketSto
     {
         if (!await LoadAsync())
         {
-            return NotFoundPage();
+            return NotFoundPage(TaskErrors.NotFound(TaskId));
         }
 
         return await ActAsync(() => runner.CancelAsync(Caller, Region, TaskId, HttpContext.RequestAborted),
@@ -42,7 +42,7 @@ public sealed class DetailModel(TaskQueries tasks, TaskRunner runner, IBucketSto
             async () =>
             {
                 Response.StatusCode = StatusCodes.Status400BadRequest;
-                return await LoadAsync() ? Page() : NotFoundPage();
+                return await LoadAsync() ? Page() : NotFoundPage(TaskErrors.NotFound(TaskId));
             });
     }
 
@@ -71,13 +71,6 @@ public sealed class DetailModel(TaskQueries tasks, TaskRunner runner, IBucketSto
         }
 
         return File(content, "application/octet-stream", key);
-    }
-
-    private IActionResult NotFoundPage()
-    {
-        Refusal = Describe(TaskErrors.NotFound(TaskId));
-        Response.StatusCode = StatusCodes.Status404NotFound;
-        return Page();
     }
 
     private async Task<bool> LoadAsync()

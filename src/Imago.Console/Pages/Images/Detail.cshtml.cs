@@ -106,7 +106,7 @@ public sealed class DetailModel(ImageQueries queries, ImageChanges changes, Imag
             ? [.. regions.RegionIds.Where(r => r != Region), Region]
             : View.OwnerAlias == ImageOwnerAliases.Others ? [Region] : [];
 
-    public async Task<IActionResult> OnGetAsync() => await LoadAsync() ? Page() : NotFoundPage();
+    public async Task<IActionResult> OnGetAsync() => await LoadAsync() ? Page() : NotFoundPage(EcsErrors.ImageNotFound(ImageId));
 
     public Task<IActionResult> OnPostDeprecateAsync() => SetStatusAsync(ImageStatuses.Deprecated, "The image is deprecated: new instances cannot be created from it.");
 
@@ -226,14 +226,7 @@ public sealed class DetailModel(ImageQueries queries, ImageChanges changes, Imag
     private async Task<IActionResult> ReloadAsync()
     {
         Response.StatusCode = StatusCodes.Status400BadRequest;
-        return await LoadAsync() ? Page() : NotFoundPage();
-    }
-
-    private IActionResult NotFoundPage()
-    {
-        Refusal = Describe(EcsErrors.ImageNotFound(ImageId));
-        Response.StatusCode = StatusCodes.Status404NotFound;
-        return Page();
+        return await LoadAsync() ? Page() : NotFoundPage(EcsErrors.ImageNotFound(ImageId));
     }
 
     private async Task<bool> LoadAsync()

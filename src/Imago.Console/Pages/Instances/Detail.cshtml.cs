@@ -40,7 +40,7 @@ public sealed class DetailModel(InstanceQueries queries, InstanceService instanc
 
     private string SelfUrl => $"/console/instances/{Uri.EscapeDataString(InstanceId)}";
 
-    public async Task<IActionResult> OnGetAsync() => await LoadAsync() ? Page() : NotFoundPage();
+    public async Task<IActionResult> OnGetAsync() => await LoadAsync() ? Page() : NotFoundPage(EcsErrors.InstanceNotFound(InstanceId));
 
     public Task<IActionResult> OnPostStartAsync() =>
         ActAsync(() => instances.StartInstanceAsync(Caller, Region, InstanceId, dryRun: false, HttpContext.RequestAborted),
@@ -86,17 +86,10 @@ public sealed class DetailModel(InstanceQueries queries, InstanceService instanc
 
     public static bool CanStop(InstanceEntity instance) => instance.Status == InstanceStatuses.Running;
 
-    private IActionResult NotFoundPage()
-    {
-        Refusal = Describe(EcsErrors.InstanceNotFound(InstanceId));
-        Response.StatusCode = StatusCodes.Status404NotFound;
-        return Page();
-    }
-
     private async Task<IActionResult> ReloadAsync()
     {
         Response.StatusCode = StatusCodes.Status400BadRequest;
-        return await LoadAsync() ? Page() : NotFoundPage();
+        return await LoadAsync() ? Page() : NotFoundPage(EcsErrors.InstanceNotFound(InstanceId));
     }
 
     private async Task<bool> LoadAsync()
